@@ -1,0 +1,173 @@
+package postgres
+
+import (
+	"context"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/profdev/profdev/internal/domain"
+)
+
+// Notification is one entry of the in-app feed, addressed to an audience.
+type Notification struct {
+	ID         int64           `json:"id"`
+	WorkflowID string          `json:"workflow_id"`
+	Step       string          `json:"step"`
+	Audience   domain.Audience `json:"audience"`
+	Subject    string          `json:"subject"`
+	Body       string          `json:"body"`
+	Link       string          `json:"link,omitempty"`
+	CreatedAt  time.Time       `json:"created_at"`
+}
+
+// OutboxEmail is one email owed to one recipient for one notification.
+type OutboxEmail struct {
+	ID             int64
+	NotificationID int64
+	Recipient      string
+	MessageID      string
+	Attempts       int
+}
+
+// RecordNotification stores a feed entry under its dedup key and the emails owed for it, in
+// one transaction. A second call with the same dedup key changes nothing and returns the
+// first entry's id, which is what makes a retried notification activity harmless.
+func (db *DB) RecordNotification(ctx context.Context, dedupKey string, n Notification, emails []OutboxEmail) (int64, error) {
+	var id int64
+	err := db.InTx(ctx, pgx.ReadCommitted, func(tx pgx.Tx) error {
+		var sub, role, scope *string
+		if n.Audience.Sub != "" {
+			sub = &n.Audience.Sub
+		} else {
+			r := string(n.Audience.Role)
+			role, scope = &r, &n.Audience.Scope
+		}
+		err := tx.QueryRow(ctx, `
+			INSERT INTO notifications (dedup_key, workflow_id, step, audience_sub, audience_role, audience_scope, subject, body, link)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
+			ON CONFLICT (dedup_key) DO NOTHING
+			RETURNING id`,
+			dedupKey, n.WorkflowID, n.Step, sub, role, scope, n.Subject, n.Body, n.Link).Scan(&id)
+		if err == pgx.ErrNoRows {
+			// Recorded by an earlier attempt: its outbox rows are already there too.
+			return tx.QueryRow(ctx, `SELECT id FROM notifications WHERE dedup_key = $1`, dedupKey).Scan(&id)
+		}
+		if err != nil {
+			return err
+		}
+		for _, e := range emails {
+			if _, err := tx.Exec(ctx, `
+				INSERT INTO email_outbox (notification_id, recipient, message_id) VALUES ($1, $2, $3)
+				ON CONFLICT (notification_id, recipient) DO NOTHING`, id, e.Recipient, e.MessageID); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	return id, err
+}
+
+// SendPendingEmails hands each email of the notification still owed to send, one at a time,
+// holding a row lock while it sends so that two concurrent attempts never send the same
+// email; an email is marked sent in the same transaction. A send error is recorded on the
+// row and returned, leaving the email pending for the next attempt.
+func (db *DB) SendPendingEmails(ctx context.Context, notificationID int64, send func(OutboxEmail) error) (sent int, err error) {
+	for {
+		done := false
+		err = db.InTx(ctx, pgx.ReadCommitted, func(tx pgx.Tx) error {
+			var e OutboxEmail
+			err := tx.QueryRow(ctx, `
+				SELECT id, notification_id, recipient, message_id, attempts FROM email_outbox
+				WHERE notification_id = $1 AND state = 'pending'
+				ORDER BY id LIMIT 1 FOR UPDATE SKIP LOCKED`, notificationID).
+				Scan(&e.ID, &e.NotificationID, &e.Recipient, &e.MessageID, &e.Attempts)
+			if err == pgx.ErrNoRows {
+				done = true
+				return nil
+			}
+			if err != nil {
+				return err
+			}
+			if sendErr := send(e); sendErr != nil {
+				// Keep the attempt on record even though the send failed.
+				if _, err := db.pool.Exec(ctx, `UPDATE email_outbox SET attempts = attempts + 1, last_error = $2 WHERE id = $1`,
+					e.ID, truncate(sendErr.Error(), 500)); err != nil {
+					db.log.Warn().Err(err).Int64("outbox_id", e.ID).Msg("could not record failed email attempt")
+				}
+				return &sendFailure{err: sendErr}
+			}
+			_, err = tx.Exec(ctx, `UPDATE email_outbox SET state = 'sent', attempts = attempts + 1, sent_at = now(), last_error = '' WHERE id = $1`, e.ID)
+			return err
+		})
+		if sf, ok := err.(*sendFailure); ok {
+			return sent, sf.err
+		}
+		if err != nil || done {
+			return sent, err
+		}
+		sent++
+	}
+}
+
+// PendingEmailCount reports how many emails of a notification are still owed.
+func (db *DB) PendingEmailCount(ctx context.Context, notificationID int64) (int, error) {
+	var n int
+	err := db.InTx(ctx, pgx.ReadCommitted, func(tx pgx.Tx) error {
+		return tx.QueryRow(ctx, `SELECT count(*) FROM email_outbox WHERE notification_id = $1 AND state = 'pending'`, notificationID).Scan(&n)
+	})
+	return n, err
+}
+
+type sendFailure struct{ err error }
+
+func (s *sendFailure) Error() string { return s.err.Error() }
+
+// ListNotifications returns the caller's feed, newest first: what is addressed to the caller
+// in person, or to the caller's role within the caller's scope.
+func (db *DB) ListNotifications(ctx context.Context, actor domain.Actor, page Page) ([]Notification, string, error) {
+	before, err := decodeIDCursor(page.Cursor)
+	if err != nil {
+		return nil, "", err
+	}
+	limit := page.limit()
+	var out []Notification
+	err = db.InTx(ctx, pgx.ReadCommitted, func(tx pgx.Tx) error {
+		rows, err := tx.Query(ctx, `
+			SELECT id, workflow_id, step, coalesce(audience_sub, ''), coalesce(audience_role, ''),
+				coalesce(audience_scope, ''), subject, body, link, created_at
+			FROM notifications
+			WHERE (audience_sub = $1 OR (audience_role = $2 AND audience_scope = $3))
+				AND ($4 = 0 OR id < $4)
+			ORDER BY id DESC LIMIT $5`,
+			actor.Sub, string(actor.Role), actor.Scope(), before, limit+1)
+		if err != nil {
+			return err
+		}
+		out, err = pgx.CollectRows(rows, func(r pgx.CollectableRow) (Notification, error) {
+			var n Notification
+			var role string
+			err := r.Scan(&n.ID, &n.WorkflowID, &n.Step, &n.Audience.Sub, &role, &n.Audience.Scope,
+				&n.Subject, &n.Body, &n.Link, &n.CreatedAt)
+			n.Audience.Role = domain.Role(role)
+			return n, err
+		})
+		return err
+	})
+	if err != nil {
+		return nil, "", err
+	}
+	next := ""
+	if len(out) > limit {
+		out = out[:limit]
+		next = encodeIDCursor(out[limit-1].ID)
+	}
+	return out, next, nil
+}
+
+func truncate(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	return s[:n]
+}
