@@ -71,11 +71,14 @@ func (db *DB) RecordNotification(ctx context.Context, dedupKey string, n Notific
 // SendPendingEmails hands each email of the notification still owed to send, one at a time,
 // holding a row lock while it sends so that two concurrent attempts never send the same
 // email; an email is marked sent in the same transaction. A send error is recorded on the
-// row and returned, leaving the email pending for the next attempt.
+// row (committed, so the attempt is on record) and returned, leaving the email pending for
+// the next attempt.
 func (db *DB) SendPendingEmails(ctx context.Context, notificationID int64, send func(OutboxEmail) error) (sent int, err error) {
 	for {
-		done := false
+		var done bool
+		var sendErr error
 		err = db.InTx(ctx, pgx.ReadCommitted, func(tx pgx.Tx) error {
+			done, sendErr = false, nil
 			var e OutboxEmail
 			err := tx.QueryRow(ctx, `
 				SELECT id, notification_id, recipient, message_id, attempts FROM email_outbox
@@ -89,22 +92,21 @@ func (db *DB) SendPendingEmails(ctx context.Context, notificationID int64, send 
 			if err != nil {
 				return err
 			}
-			if sendErr := send(e); sendErr != nil {
-				// Keep the attempt on record even though the send failed.
-				if _, err := db.pool.Exec(ctx, `UPDATE email_outbox SET attempts = attempts + 1, last_error = $2 WHERE id = $1`,
-					e.ID, truncate(sendErr.Error(), 500)); err != nil {
-					db.log.Warn().Err(err).Int64("outbox_id", e.ID).Msg("could not record failed email attempt")
-				}
-				return &sendFailure{err: sendErr}
+			if sendErr = send(e); sendErr != nil {
+				_, err = tx.Exec(ctx, `UPDATE email_outbox SET attempts = attempts + 1, last_error = $2 WHERE id = $1`,
+					e.ID, truncate(sendErr.Error(), 500))
+				return err
 			}
 			_, err = tx.Exec(ctx, `UPDATE email_outbox SET state = 'sent', attempts = attempts + 1, sent_at = now(), last_error = '' WHERE id = $1`, e.ID)
 			return err
 		})
-		if sf, ok := err.(*sendFailure); ok {
-			return sent, sf.err
-		}
-		if err != nil || done {
+		switch {
+		case err != nil:
 			return sent, err
+		case sendErr != nil:
+			return sent, sendErr
+		case done:
+			return sent, nil
 		}
 		sent++
 	}
@@ -118,10 +120,6 @@ func (db *DB) PendingEmailCount(ctx context.Context, notificationID int64) (int,
 	})
 	return n, err
 }
-
-type sendFailure struct{ err error }
-
-func (s *sendFailure) Error() string { return s.err.Error() }
 
 // ListNotifications returns the caller's feed, newest first: what is addressed to the caller
 // in person, or to the caller's role within the caller's scope.

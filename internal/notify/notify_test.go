@@ -1,0 +1,171 @@
+package notify_test
+
+import (
+	"context"
+	"errors"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/rs/zerolog"
+
+	"github.com/profdev/profdev/internal/domain"
+	"github.com/profdev/profdev/internal/notify"
+	"github.com/profdev/profdev/internal/pgtest"
+	"github.com/profdev/profdev/internal/postgres"
+	"github.com/profdev/profdev/internal/smtptest"
+)
+
+func TestMain(m *testing.M) { pgtest.Main(m) }
+
+func mustStore(t *testing.T) *postgres.DB {
+	t.Helper()
+	ctx := context.Background()
+	db, err := postgres.Open(ctx, postgres.Config{URL: pgtest.NewDatabase(t)}, zerolog.Nop())
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(db.Close)
+	if _, err := db.Migrate(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.PutAgency(ctx, postgres.Agency{ID: "agency-1", Name: "Агентство", Authority: "mintrud", Region: "RU",
+		HREmails: []string{"hr1@agency.test", "HR2@agency.test"}, HeadEmail: "head@agency.test"}); err != nil {
+		t.Fatal(err)
+	}
+	return db
+}
+
+func mustSMTP(t *testing.T) (*smtptest.Server, *notify.SMTPMailer) {
+	t.Helper()
+	srv := smtptest.Start(t)
+	m, err := notify.NewSMTPMailer(notify.SMTPConfig{Host: srv.Host(), Port: srv.Port(), TLS: "none"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return srv, m
+}
+
+func TestNotifySendsEachEmailOnceAcrossRetries(t *testing.T) {
+	db := mustStore(t)
+	srv, mailer := mustSMTP(t)
+	n := notify.New(db, mailer, notify.Config{From: "profdev <noreply@profdev.test>"}, zerolog.Nop())
+	ctx := context.Background()
+	req := notify.Request{
+		WorkflowID: "certificate-MT-2026-000001", Step: "issued",
+		Audience: domain.RoleAudience(domain.RoleHR, "agency-1"),
+		Emails:   []string{"extra@agency.test"},
+		Subject:  "Сертификат выдан", Body: "Сертификат MT-2026-000001 доведён до служащего.",
+		Attachments: []notify.Attachment{{Name: "certificate.pdf", ContentType: "application/pdf", Data: []byte("%PDF-1.4 test")}},
+	}
+
+	// The relay refuses the second message: the first call fails part-way.
+	calls := 0
+	failing := failAfter{inner: mailer, ok: 1, calls: &calls}
+	if _, err := notify.New(db, failing, notify.Config{}, zerolog.Nop()).Notify(ctx, req); err == nil {
+		t.Fatal("first attempt: want an error from the failing relay")
+	}
+	// The retried activity finishes the job, and a third call changes nothing.
+	res, err := n.Notify(ctx, req)
+	if err != nil {
+		t.Fatalf("retry: %v", err)
+	}
+	if res.Recipients != 3 || res.SentNow != 2 {
+		t.Errorf("retry result = %+v, want 3 recipients, 2 sent now", res)
+	}
+	if res, err := n.Notify(ctx, req); err != nil || res.SentNow != 0 {
+		t.Errorf("third call = %+v, %v; want nothing sent", res, err)
+	}
+
+	for _, addr := range []string{"hr1@agency.test", "hr2@agency.test", "extra@agency.test"} {
+		if got := srv.CountTo(addr); got != 1 {
+			t.Errorf("%s got %d emails, want exactly 1", addr, got)
+		}
+	}
+	msgs := srv.Messages()
+	if len(msgs) != 3 {
+		t.Fatalf("server accepted %d messages, want 3", len(msgs))
+	}
+	raw := string(msgs[0].Raw)
+	if !strings.Contains(raw, "certificate.pdf") || msgs[0].Header.Get("Message-Id") == "" {
+		t.Errorf("message lacks the attachment or a Message-ID:\n%s", raw)
+	}
+
+	feed, _, err := db.ListNotifications(ctx, domain.Actor{Sub: "x", Role: domain.RoleHR, Agency: "agency-1"}, postgres.Page{})
+	if err != nil || len(feed) != 1 {
+		t.Fatalf("feed = %v, %v; want one entry", feed, err)
+	}
+}
+
+func TestNotifyRetriesAfterRelayRefusal(t *testing.T) {
+	db := mustStore(t)
+	srv, mailer := mustSMTP(t)
+	n := notify.New(db, mailer, notify.Config{}, zerolog.Nop())
+	ctx := context.Background()
+	req := notify.Request{WorkflowID: "wf-2", Step: "approved", Audience: domain.RoleAudience(domain.RoleAgencyHead, "agency-1"), Subject: "s", Body: "b"}
+	srv.FailNext(1)
+	if _, err := n.Notify(ctx, req); err == nil {
+		t.Fatal("want the relay's temporary refusal")
+	}
+	if _, err := n.Notify(ctx, req); err != nil {
+		t.Fatal(err)
+	}
+	if got := srv.CountTo("head@agency.test"); got != 1 {
+		t.Errorf("head got %d emails, want 1", got)
+	}
+}
+
+func TestNotifyRejectsIncompleteRequests(t *testing.T) {
+	db := mustStore(t)
+	n := notify.New(db, &notify.LogMailer{Log: zerolog.Nop()}, notify.Config{}, zerolog.Nop())
+	_, err := n.Notify(context.Background(), notify.Request{Audience: domain.Audience{Role: domain.RoleHR}, Emails: []string{"not-an-address"}})
+	var de *domain.Error
+	if !errors.As(err, &de) || de.Code != domain.CodeInvalid {
+		t.Fatalf("err = %v, want invalid", err)
+	}
+	fields := map[string]bool{}
+	for _, f := range de.Fields {
+		fields[f.Field] = true
+	}
+	for _, want := range []string{"workflow_id", "step", "audience", "subject", "emails[0]"} {
+		if !fields[want] {
+			t.Errorf("field %s not named in %v", want, de.Fields)
+		}
+	}
+}
+
+func TestLogMailerWritesEml(t *testing.T) {
+	db := mustStore(t)
+	dir := t.TempDir()
+	n := notify.New(db, &notify.LogMailer{Dir: dir, Log: zerolog.Nop()}, notify.Config{}, zerolog.Nop())
+	if _, err := n.Notify(context.Background(), notify.Request{WorkflowID: "wf-3", Step: "s", Audience: domain.UserAudience("u"),
+		Emails: []string{"servant@example.test"}, Subject: "Тема", Body: "Текст"}); err != nil {
+		t.Fatal(err)
+	}
+	files, _ := filepath.Glob(filepath.Join(dir, "*.eml"))
+	if len(files) != 1 {
+		t.Fatalf("eml files = %v, want 1", files)
+	}
+	b, _ := os.ReadFile(files[0])
+	if !strings.Contains(string(b), "servant@example.test") {
+		t.Errorf("eml lacks the recipient:\n%s", b)
+	}
+}
+
+// failAfter lets `ok` sends through and fails the rest, like a relay going down mid-batch.
+type failAfter struct {
+	inner notify.Mailer
+	ok    int
+	calls *int
+}
+
+func (f failAfter) Send(ctx context.Context, m notify.Message) error {
+	*f.calls++
+	if *f.calls > f.ok {
+		return errRelayDown
+	}
+	return f.inner.Send(ctx, m)
+}
+
+var errRelayDown = domain.Errorf(domain.CodeUnavailable, "relay down")
