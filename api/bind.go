@@ -1,0 +1,188 @@
+package api
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"reflect"
+	"regexp"
+	"strconv"
+	"strings"
+
+	"github.com/gin-gonic/gin"
+	"github.com/go-playground/validator/v10"
+
+	"github.com/profdev/profdev/internal/domain"
+)
+
+// newValidator names fields by their JSON names so that errors point at what the client sent.
+func newValidator() *validator.Validate {
+	v := validator.New(validator.WithRequiredStructEnabled())
+	v.RegisterTagNameFunc(func(f reflect.StructField) string {
+		name, _, _ := strings.Cut(f.Tag.Get("json"), ",")
+		if name == "-" {
+			return ""
+		}
+		if name == "" {
+			return f.Name
+		}
+		return name
+	})
+	_ = v.RegisterValidation("ident", func(fl validator.FieldLevel) bool {
+		return identRE.MatchString(fl.Field().String())
+	})
+	return v
+}
+
+// identRE is the shape of an organisation or person identifier in paths and bodies.
+var identRE = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$`)
+
+// bindJSON decodes the body strictly (unknown fields and trailing data are errors) and
+// validates it, returning a 400 error that names each offending field.
+func (s *Server) bindJSON(c *gin.Context, dst any) error {
+	body, err := io.ReadAll(c.Request.Body)
+	if err != nil {
+		var tooBig *http.MaxBytesError
+		if errors.As(err, &tooBig) {
+			return domain.Invalid(fmt.Sprintf("request body is larger than %d bytes", tooBig.Limit))
+		}
+		return domain.Wrap(err, domain.CodeInvalid, "could not read the request body")
+	}
+	dec := json.NewDecoder(bytes.NewReader(body))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(dst); err != nil {
+		return decodeError(err)
+	}
+	if dec.More() {
+		return domain.Invalid("the body holds more than one JSON value")
+	}
+	return s.validate(dst)
+}
+
+// validate runs the struct validator and converts its errors to field errors.
+func (s *Server) validate(v any) error {
+	rv := reflect.Indirect(reflect.ValueOf(v))
+	if rv.Kind() != reflect.Struct {
+		return nil // only structs carry validation rules
+	}
+	err := s.validator.Struct(v)
+	if err == nil {
+		return nil
+	}
+	var verrs validator.ValidationErrors
+	if !errors.As(err, &verrs) {
+		return domain.Wrap(err, domain.CodeInvalid, "invalid request")
+	}
+	fields := make([]domain.FieldError, 0, len(verrs))
+	for _, fe := range verrs {
+		fields = append(fields, domain.FieldError{Field: fieldPath(fe.Namespace()), Message: fieldMessage(fe)})
+	}
+	return domain.Invalid("invalid request", fields...)
+}
+
+// fieldPath drops the Go type name that validator puts first: "Req.servant.snils" -> "servant.snils".
+func fieldPath(ns string) string {
+	if _, rest, ok := strings.Cut(ns, "."); ok {
+		return rest
+	}
+	return ns
+}
+
+func fieldMessage(fe validator.FieldError) string {
+	switch fe.Tag() {
+	case "required", "required_if", "required_unless", "required_with":
+		return "required"
+	case "email":
+		return "not an email address"
+	case "oneof":
+		return "must be one of: " + strings.ReplaceAll(fe.Param(), " ", ", ")
+	case "min":
+		if fe.Kind() == reflect.Slice || fe.Kind() == reflect.String {
+			return "must have at least " + fe.Param() + " item(s) or characters"
+		}
+		return "must be at least " + fe.Param()
+	case "max":
+		if fe.Kind() == reflect.Slice || fe.Kind() == reflect.String {
+			return "must have at most " + fe.Param() + " item(s) or characters"
+		}
+		return "must be at most " + fe.Param()
+	case "gt":
+		return "must be greater than " + fe.Param()
+	case "gte":
+		return "must be at least " + fe.Param()
+	case "lte":
+		return "must be at most " + fe.Param()
+	case "ident":
+		return "must be 1-64 letters, digits, '.', '_' or '-', starting with a letter or digit"
+	case "dive", "unique":
+		return "must not repeat"
+	}
+	return "is not valid (" + fe.Tag() + ")"
+}
+
+// decodeError names the field a JSON decoding error is about.
+func decodeError(err error) error {
+	var typeErr *json.UnmarshalTypeError
+	var syntaxErr *json.SyntaxError
+	switch {
+	case errors.As(err, &typeErr):
+		field := typeErr.Field
+		if field == "" {
+			field = "(body)"
+		}
+		return domain.Invalid("invalid request", domain.FieldError{Field: field, Message: "must be of type " + typeErr.Type.String()})
+	case errors.As(err, &syntaxErr):
+		return domain.Invalid("the body is not valid JSON (at byte " + strconv.FormatInt(syntaxErr.Offset, 10) + ")")
+	case errors.Is(err, io.EOF):
+		return domain.Invalid("the request body is empty; a JSON object is expected")
+	case errors.Is(err, io.ErrUnexpectedEOF):
+		return domain.Invalid("the body is truncated JSON")
+	}
+	if name, ok := strings.CutPrefix(err.Error(), "json: unknown field "); ok {
+		return domain.Invalid("invalid request", domain.FieldError{Field: strings.Trim(name, `"`), Message: "unknown field"})
+	}
+	var tooBig *http.MaxBytesError
+	if errors.As(err, &tooBig) {
+		return domain.Invalid(fmt.Sprintf("request body is larger than %d bytes", tooBig.Limit))
+	}
+	return domain.Wrap(err, domain.CodeInvalid, "the body is not valid JSON")
+}
+
+// pathIdent reads a path parameter that must be an identifier.
+func pathIdent(c *gin.Context, name string) (string, error) {
+	v := c.Param(name)
+	if !identRE.MatchString(v) {
+		return "", domain.Invalid("invalid path", domain.FieldError{Field: name, Message: "must be 1-64 letters, digits, '.', '_' or '-'"})
+	}
+	return v, nil
+}
+
+// pageFrom reads ?limit= and ?cursor=.
+func pageFrom(c *gin.Context) (limit int, cursor string, err error) {
+	cursor = c.Query("cursor")
+	raw := c.Query("limit")
+	if raw == "" {
+		return 0, cursor, nil
+	}
+	limit, convErr := strconv.Atoi(raw)
+	if convErr != nil || limit < 1 || limit > 500 {
+		return 0, "", domain.Invalid("invalid query", domain.FieldError{Field: "limit", Message: "must be a whole number from 1 to 500"})
+	}
+	return limit, cursor, nil
+}
+
+// listBody is the list envelope of the contract.
+type listBody[T any] struct {
+	Items      []T    `json:"items"`
+	NextCursor string `json:"next_cursor"`
+}
+
+func list[T any](items []T, next string) listBody[T] {
+	if items == nil {
+		items = []T{}
+	}
+	return listBody[T]{Items: items, NextCursor: next}
+}

@@ -1,0 +1,104 @@
+// Package api is profdev's HTTP API: a thin Gin layer that authenticates the caller, checks
+// role and scope, validates input once, and hands each step to a store query or a Temporal
+// workflow. Errors are produced in one place (fail) with the contract's body and statuses.
+package api
+
+import (
+	"context"
+	"net/http"
+
+	"github.com/gin-gonic/gin"
+	"github.com/go-playground/validator/v10"
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+	"github.com/rs/zerolog"
+
+	"github.com/profdev/profdev/internal/domain"
+	"github.com/profdev/profdev/internal/postgres"
+)
+
+// Config is the API's own settings.
+type Config struct {
+	Version      string
+	MaxBodyBytes int64 // default 10 MiB: a batch of 10,000 certificates fits
+}
+
+// Store is every storage call the API makes.
+type Store interface {
+	Readiness
+	IdempotencyStore
+	DirectoryStore
+	ListNotifications(ctx context.Context, actor domain.Actor, page postgres.Page) ([]postgres.Notification, string, error)
+}
+
+// Deps are the API's collaborators, built in cmd/.
+type Deps struct {
+	Log      zerolog.Logger
+	Store    Store
+	Temporal TemporalHealth
+	Verifier TokenVerifier
+	Metrics  *prometheus.Registry // nil: a fresh registry
+}
+
+// Server holds the API's collaborators and its Gin engine.
+type Server struct {
+	cfg       Config
+	log       zerolog.Logger
+	store     Store
+	ready     Readiness
+	idem      IdempotencyStore
+	temporal  TemporalHealth
+	verifier  TokenVerifier
+	validator *validator.Validate
+	engine    *gin.Engine
+}
+
+// New builds the API and registers its routes.
+func New(cfg Config, d Deps) *Server {
+	if cfg.MaxBodyBytes <= 0 {
+		cfg.MaxBodyBytes = 10 << 20
+	}
+	reg := d.Metrics
+	if reg == nil {
+		reg = prometheus.NewRegistry()
+	}
+	s := &Server{
+		cfg: cfg, log: d.Log, store: d.Store, ready: d.Store, idem: d.Store,
+		temporal: d.Temporal, verifier: d.Verifier, validator: newValidator(),
+	}
+	gin.SetMode(gin.ReleaseMode)
+	e := gin.New()
+	e.HandleMethodNotAllowed = true
+	e.ContextWithFallback = true
+	m := newMetrics(reg)
+	e.Use(s.requestContext(), s.recoverPanics(), m.middleware(), s.limitBody())
+	e.NoRoute(func(c *gin.Context) { fail(c, domain.NotFound("route "+c.Request.URL.Path)) })
+	e.NoMethod(func(c *gin.Context) {
+		c.AbortWithStatusJSON(http.StatusMethodNotAllowed, ErrorBody{Error: ErrorDetail{
+			Code: domain.CodeInvalid, Message: "method " + c.Request.Method + " is not allowed on " + c.Request.URL.Path,
+		}})
+	})
+
+	e.GET("/healthz", s.healthz)
+	e.GET("/readyz", s.readyz)
+	e.GET("/metrics", gin.WrapH(promhttp.HandlerFor(reg, promhttp.HandlerOpts{Registry: reg})))
+
+	v1 := e.Group("/api/v1")
+	v1.GET("/openapi.json", s.openapi)
+
+	authed := v1.Group("", s.authenticate())
+	authed.GET("/notifications", s.listNotifications)
+	authed.PUT("/directory/agencies/:agency", s.putAgency)
+	authed.GET("/directory/agencies", s.listAgencies)
+	authed.PUT("/directory/authorities/:authority", s.putAuthority)
+	authed.GET("/directory/authorities/:authority", s.getAuthority)
+
+	s.engine = e
+	return s
+}
+
+// Handler returns the http.Handler to serve.
+func (s *Server) Handler() http.Handler { return s.engine }
+
+// Routes lists every registered route as "METHOD /path" with Gin's :param syntax.
+func (s *Server) Routes() []gin.RouteInfo { return s.engine.Routes() }
