@@ -1,0 +1,54 @@
+// Package worker wires profdev's workflows and activities to a Temporal worker on the one
+// task queue. It is the only place that knows every process; cmd/ builds its dependencies.
+package worker
+
+import (
+	"go.temporal.io/sdk/client"
+	sdkworker "go.temporal.io/sdk/worker"
+
+	"github.com/profdev/profdev/activities"
+	"github.com/profdev/profdev/internal/calendar"
+	"github.com/profdev/profdev/workflows"
+)
+
+// Deps are what the activities need.
+type Deps struct {
+	Notifier  activities.Notifier
+	Calendars *calendar.Regions
+}
+
+// Options tune the worker; zero values keep the SDK's defaults.
+type Options struct {
+	MaxConcurrentActivities        int
+	MaxConcurrentWorkflowTasks     int
+	MaxConcurrentLocalActivities   int
+	DisableRegistrationOfWorkflows bool // a worker that runs activities only
+}
+
+// New builds (but does not start) a worker with everything registered.
+func New(c client.Client, d Deps, o Options) sdkworker.Worker {
+	w := sdkworker.New(c, workflows.TaskQueue, sdkworker.Options{
+		MaxConcurrentActivityExecutionSize:      o.MaxConcurrentActivities,
+		MaxConcurrentWorkflowTaskExecutionSize:  o.MaxConcurrentWorkflowTasks,
+		MaxConcurrentLocalActivityExecutionSize: o.MaxConcurrentLocalActivities,
+	})
+	Register(w, d)
+	return w
+}
+
+// Register puts every workflow and activity on a registry (a worker or a replayer).
+func Register(r sdkworker.Registry, d Deps) {
+	RegisterWorkflows(r)
+	RegisterActivities(r, d)
+}
+
+// RegisterWorkflows registers the process workflows.
+func RegisterWorkflows(r sdkworker.WorkflowRegistry) {
+	_ = r // each process registers its workflows here as it lands
+}
+
+// RegisterActivities registers the activities with their dependencies.
+func RegisterActivities(r sdkworker.ActivityRegistry, d Deps) {
+	r.RegisterActivity(&activities.Notifications{Notifier: d.Notifier})
+	r.RegisterActivity(&activities.Calendar{Regions: d.Calendars})
+}
