@@ -1,0 +1,37 @@
+# profdev: `make run` starts the whole system in one process; `make test` runs the full suite.
+SHELL      := /bin/bash
+GO         ?= go
+BIN        := bin/profdev
+VERSION    ?= $(shell git describe --always --dirty 2>/dev/null || echo dev)
+LDFLAGS    := -X main.version=$(VERSION)
+export GOTOOLCHAIN := local
+
+.PHONY: run test bench build deps vet lint clean
+
+## deps: install what a fresh Debian machine lacks (PostgreSQL server, openssl GOST engine)
+deps:
+	@bash deploy/install-deps.sh
+
+## build: the one binary, bin/profdev
+build:
+	$(GO) build -ldflags "$(LDFLAGS)" -o $(BIN) ./cmd/profdev
+
+## run: the whole system in one process (Temporal + UI, PostgreSQL, worker, API) under .data/
+run: deps build
+	./$(BIN) dev
+
+## test: unit and integration tests against a real PostgreSQL and a real Temporal server
+test: deps
+	$(GO) vet ./...
+	$(GO) test -count=1 -timeout 45m ./...
+
+## bench: throughput and latency figures against a baseline measured in the same process
+bench: deps
+	$(GO) test -run '^$$' -bench . -benchtime 1x -timeout 60m ./...
+
+## lint: formatting check
+lint:
+	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt:"; echo "$$out"; exit 1; fi
+
+clean:
+	rm -rf bin

@@ -1,0 +1,152 @@
+package main
+
+import (
+	"fmt"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/rs/zerolog"
+)
+
+// config is every setting of the production pieces, read from the environment in one place.
+type config struct {
+	DatabaseURL string
+
+	TemporalAddress   string
+	TemporalNamespace string
+	TemporalTLS       bool
+	TemporalTLSCA     string // PEM file of the CA that signed the frontend's certificate
+	TemporalTLSCert   string // client certificate PEM file, for mTLS
+	TemporalTLSKey    string // client key PEM file, for mTLS
+	TemporalAPIKey    string // Temporal Cloud style API key (secret)
+
+	HTTPAddr      string
+	PublicBaseURL string
+
+	AuthIssuer        string // OIDC issuer URL: discovery + JWKS
+	AuthJWKSURL       string // a JWK set URL, when there is no discovery document
+	AuthPublicKeyFile string // a PEM public key or certificate, when there is no IdP
+	AuthAudience      string
+	AuthTokenIssuer   string // expected iss with a JWKS URL or public key
+
+	SMTPHost     string
+	SMTPPort     int
+	SMTPUsername string
+	SMTPPassword string // secret
+	SMTPTLS      string
+	MailFrom     string
+
+	LogLevel  string
+	LogFormat string // json or pretty
+
+	RegionalHolidays string // e.g. region-16=2026-08-30,2026-11-06;region-02=2026-10-11
+
+	ShutdownTimeout time.Duration
+}
+
+// loadConfig reads the environment through getenv; defaults suit a local cluster.
+func loadConfig(getenv func(string) string) (config, error) {
+	get := func(k, def string) string {
+		if v := strings.TrimSpace(getenv(k)); v != "" {
+			return v
+		}
+		return def
+	}
+	c := config{
+		DatabaseURL:       get("DATABASE_URL", ""),
+		TemporalAddress:   get("TEMPORAL_ADDRESS", "127.0.0.1:7233"),
+		TemporalNamespace: get("TEMPORAL_NAMESPACE", "default"),
+		TemporalTLSCA:     get("TEMPORAL_TLS_CA_FILE", ""),
+		TemporalTLSCert:   get("TEMPORAL_TLS_CERT_FILE", ""),
+		TemporalTLSKey:    get("TEMPORAL_TLS_KEY_FILE", ""),
+		TemporalAPIKey:    get("TEMPORAL_API_KEY", ""),
+		HTTPAddr:          get("HTTP_ADDR", ":8080"),
+		PublicBaseURL:     get("PUBLIC_BASE_URL", "http://localhost:8080"),
+		AuthIssuer:        get("AUTH_ISSUER", ""),
+		AuthJWKSURL:       get("AUTH_JWKS_URL", ""),
+		AuthPublicKeyFile: get("AUTH_PUBLIC_KEY_FILE", ""),
+		AuthAudience:      get("AUTH_AUDIENCE", ""),
+		AuthTokenIssuer:   get("AUTH_TOKEN_ISSUER", ""),
+		SMTPHost:          get("SMTP_HOST", ""),
+		SMTPUsername:      get("SMTP_USERNAME", ""),
+		SMTPPassword:      get("SMTP_PASSWORD", ""),
+		SMTPTLS:           get("SMTP_TLS", "opportunistic"),
+		MailFrom:          get("MAIL_FROM", "profdev <noreply@profdev.local>"),
+		LogLevel:          get("LOG_LEVEL", "info"),
+		LogFormat:         get("LOG_FORMAT", "json"),
+		RegionalHolidays:  get("REGIONAL_HOLIDAYS", ""),
+	}
+	var errs []string
+	var err error
+	if c.TemporalTLS, err = strconv.ParseBool(get("TEMPORAL_TLS", "false")); err != nil {
+		errs = append(errs, "TEMPORAL_TLS must be true or false")
+	}
+	if c.SMTPPort, err = strconv.Atoi(get("SMTP_PORT", "587")); err != nil || c.SMTPPort < 1 || c.SMTPPort > 65535 {
+		errs = append(errs, "SMTP_PORT must be a port number")
+	}
+	if c.ShutdownTimeout, err = time.ParseDuration(get("SHUTDOWN_TIMEOUT", "20s")); err != nil {
+		errs = append(errs, "SHUTDOWN_TIMEOUT must be a duration such as 20s")
+	}
+	if c.LogFormat != "json" && c.LogFormat != "pretty" {
+		errs = append(errs, "LOG_FORMAT must be json or pretty")
+	}
+	if len(errs) > 0 {
+		return c, fmt.Errorf("configuration: %s", strings.Join(errs, "; "))
+	}
+	return c, nil
+}
+
+// print logs the effective configuration with secrets masked.
+func (c config) print(log zerolog.Logger, piece string) {
+	log.Info().
+		Str("piece", piece).
+		Str("database_url", maskURL(c.DatabaseURL)).
+		Str("temporal_address", c.TemporalAddress).
+		Str("temporal_namespace", c.TemporalNamespace).
+		Bool("temporal_tls", c.TemporalTLS || c.TemporalTLSCA != "" || c.TemporalTLSCert != "").
+		Str("temporal_api_key", mask(c.TemporalAPIKey)).
+		Str("http_addr", c.HTTPAddr).
+		Str("public_base_url", c.PublicBaseURL).
+		Str("auth_issuer", c.AuthIssuer).
+		Str("auth_jwks_url", c.AuthJWKSURL).
+		Str("auth_public_key_file", c.AuthPublicKeyFile).
+		Str("auth_audience", c.AuthAudience).
+		Str("smtp_host", c.SMTPHost).
+		Int("smtp_port", c.SMTPPort).
+		Str("smtp_username", c.SMTPUsername).
+		Str("smtp_password", mask(c.SMTPPassword)).
+		Str("smtp_tls", c.SMTPTLS).
+		Str("mail_from", c.MailFrom).
+		Str("log_level", c.LogLevel).
+		Str("regional_holidays", c.RegionalHolidays).
+		Msg("effective configuration")
+}
+
+func mask(secret string) string {
+	if secret == "" {
+		return ""
+	}
+	return "***"
+}
+
+// maskURL hides the password of a URL; an unparsable URL is hidden whole.
+func maskURL(raw string) string {
+	if raw == "" {
+		return ""
+	}
+	u, err := url.Parse(raw)
+	if err != nil {
+		return "***"
+	}
+	if _, has := u.User.Password(); has {
+		u.User = url.UserPassword(u.User.Username(), "***")
+	}
+	q := u.Query()
+	if q.Has("password") {
+		q.Set("password", "***")
+		u.RawQuery = q.Encode()
+	}
+	return u.String()
+}

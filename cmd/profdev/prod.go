@@ -1,0 +1,94 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/rs/zerolog"
+
+	"github.com/profdev/profdev/api"
+	"github.com/profdev/profdev/worker"
+)
+
+// runAPI serves the HTTP API against a production Temporal cluster and PostgreSQL.
+func runAPI(ctx context.Context, cfg config, log zerolog.Logger) error {
+	cfg.print(log, "api")
+	db, err := openStore(ctx, cfg, log)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	tc, err := dialTemporal(ctx, cfg, log)
+	if err != nil {
+		return err
+	}
+	defer tc.Close()
+	verifier, err := buildVerifier(ctx, cfg, log)
+	if err != nil {
+		return err
+	}
+	defer verifier.Close()
+	srv := api.New(api.Config{Version: version}, api.Deps{
+		Log: log, Store: db, Temporal: temporalHealth{tc}, Verifier: verifier,
+	})
+	log.Info().Str("addr", cfg.HTTPAddr).Msg("API listening")
+	return serveHTTP(ctx, cfg.HTTPAddr, srv, cfg.ShutdownTimeout, log)
+}
+
+// runWorker polls the task queue until interrupted.
+func runWorker(ctx context.Context, cfg config, log zerolog.Logger) error {
+	cfg.print(log, "worker")
+	db, err := openStore(ctx, cfg, log)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	tc, err := dialTemporal(ctx, cfg, log)
+	if err != nil {
+		return err
+	}
+	defer tc.Close()
+	notifier, err := buildNotifier(cfg, db, "", log)
+	if err != nil {
+		return err
+	}
+	cals, err := buildCalendars(cfg)
+	if err != nil {
+		return err
+	}
+	w := worker.New(tc, worker.Deps{Notifier: notifier, Calendars: cals}, worker.Options{})
+	if err := w.Start(); err != nil {
+		return fmt.Errorf("start worker: %w", err)
+	}
+	log.Info().Msg("worker polling")
+	<-ctx.Done()
+	w.Stop()
+	return nil
+}
+
+// runMigrate applies pending migrations; run it before rolling out api and worker.
+func runMigrate(ctx context.Context, cfg config, log zerolog.Logger) error {
+	cfg.print(log, "migrate")
+	db, err := openStore(ctx, cfg, log)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	applied, err := db.Migrate(ctx)
+	if err != nil {
+		return err
+	}
+	for _, m := range applied {
+		log.Info().Int64("version", m.Version).Str("name", m.Name).Msg("migration applied")
+	}
+	current, latest, err := db.MigrationVersions(ctx)
+	if err != nil {
+		return err
+	}
+	if current != latest {
+		return errors.New("database is not at the latest version after migrating")
+	}
+	log.Info().Int64("version", current).Int("applied", len(applied)).Msg("database schema is current")
+	return nil
+}
