@@ -137,16 +137,22 @@ func maskURL(raw string) string {
 		return ""
 	}
 	u, err := url.Parse(raw)
-	if err != nil {
+	if err != nil || u.Scheme == "" { // a keyword/value DSN (host=... password=...) is hidden whole
 		return "***"
 	}
 	if _, has := u.User.Password(); has {
 		u.User = url.UserPassword(u.User.Username(), "***")
 	}
 	q := u.Query()
-	if q.Has("password") {
-		q.Set("password", "***")
+	masked := false
+	for _, k := range []string{"password", "sslpassword"} {
+		if q.Has(k) {
+			q.Set(k, "***")
+			masked = true
+		}
+	}
+	if masked {
 		u.RawQuery = q.Encode()
 	}
-	return u.String()
+	return strings.ReplaceAll(u.String(), "%2A%2A%2A", "***") // url escapes the mask's asterisks
 }

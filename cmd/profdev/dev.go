@@ -40,7 +40,7 @@ func runDev(ctx context.Context, args []string, cfg config, getenv func(string) 
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
-	if getenv("LOG_FORMAT") == "" {
+	if getenv("LOG_FORMAT") == "" && isTerminal(stderr) {
 		cfg.LogFormat = "pretty"
 	}
 	log, err := logging.New(logging.Config{Level: cfg.LogLevel, Pretty: cfg.LogFormat == "pretty"}, stderr)
@@ -117,14 +117,14 @@ func runDev(ctx context.Context, args []string, cfg config, getenv func(string) 
 	if err != nil {
 		return err
 	}
-	w := worker.New(tc, worker.Deps{Notifier: notifier, Calendars: cals}, worker.Options{})
+	w := worker.New(tc, worker.Deps{Notifier: notifier, Calendars: cals, Registry: db}, worker.Options{})
 	if err := w.Start(); err != nil {
 		return fmt.Errorf("start worker: %w", err)
 	}
 	defer w.Stop()
 
 	srv := api.New(api.Config{Version: version}, api.Deps{
-		Log: log, Store: db, Temporal: temporalHealth{tc}, Verifier: signer.Verifier(),
+		Log: log, Store: db, Temporal: tc, Verifier: signer.Verifier(),
 	})
 	ln, err := net.Listen("tcp", cfg.HTTPAddr)
 	if err != nil {
@@ -231,4 +231,14 @@ func upper(s string) string {
 		}
 	}
 	return string(b)
+}
+
+// isTerminal reports whether w is a terminal, where colour output is welcome.
+func isTerminal(w io.Writer) bool {
+	f, ok := w.(*os.File)
+	if !ok {
+		return false
+	}
+	info, err := f.Stat()
+	return err == nil && info.Mode()&os.ModeCharDevice != 0
 }

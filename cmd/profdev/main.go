@@ -71,6 +71,12 @@ func run(args []string, getenv func(string) string, stdout, stderr io.Writer) er
 		return nil
 	}
 
+	switch cmd {
+	case "dev", "api", "worker", "migrate":
+	default:
+		fmt.Fprint(stderr, usage)
+		return fmt.Errorf("unknown subcommand %q", cmd)
+	}
 	cfg, err := loadConfig(getenv)
 	if err != nil {
 		return err

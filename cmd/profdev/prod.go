@@ -30,7 +30,7 @@ func runAPI(ctx context.Context, cfg config, log zerolog.Logger) error {
 	}
 	defer verifier.Close()
 	srv := api.New(api.Config{Version: version}, api.Deps{
-		Log: log, Store: db, Temporal: temporalHealth{tc}, Verifier: verifier,
+		Log: log, Store: db, Temporal: tc, Verifier: verifier,
 	})
 	log.Info().Str("addr", cfg.HTTPAddr).Msg("API listening")
 	return serveHTTP(ctx, cfg.HTTPAddr, srv, cfg.ShutdownTimeout, log)
@@ -57,7 +57,7 @@ func runWorker(ctx context.Context, cfg config, log zerolog.Logger) error {
 	if err != nil {
 		return err
 	}
-	w := worker.New(tc, worker.Deps{Notifier: notifier, Calendars: cals}, worker.Options{})
+	w := worker.New(tc, worker.Deps{Notifier: notifier, Calendars: cals, Registry: db}, worker.Options{})
 	if err := w.Start(); err != nil {
 		return fmt.Errorf("start worker: %w", err)
 	}

@@ -40,8 +40,16 @@ func runToken(args []string, stdout, stderr io.Writer) error {
 		Sub: *sub, Name: *name, Role: domain.Role(*role),
 		Authority: *authority, Agency: *agency, Provider: *provider, Servant: *servant,
 	}
+	if *role == "" {
+		return fmt.Errorf("--role is required (one of %s)", rolesList())
+	}
 	if actor.Sub == "" {
 		actor.Sub = defaultSub(actor)
+	}
+	// Refuse a bad actor before touching the data directory, so a mistyped call never
+	// creates a key that the running dev server does not know.
+	if err := actor.Validate(); err != nil {
+		return err
 	}
 	signer, err := devSigner(*dataDir)
 	if err != nil {

@@ -62,14 +62,6 @@ func dialTemporal(ctx context.Context, cfg config, log zerolog.Logger) (client.C
 	return c, nil
 }
 
-// temporalHealth adapts the SDK client to the API's readiness check.
-type temporalHealth struct{ c client.Client }
-
-func (t temporalHealth) CheckHealth(ctx context.Context) error {
-	_, err := t.c.CheckHealth(ctx, &client.CheckHealthRequest{})
-	return err
-}
-
 // openStore connects to PostgreSQL.
 func openStore(ctx context.Context, cfg config, log zerolog.Logger) (*postgres.DB, error) {
 	if cfg.DatabaseURL == "" {
