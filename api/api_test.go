@@ -17,7 +17,6 @@ import (
 
 	"github.com/gin-gonic/gin"
 	"github.com/rs/zerolog"
-	"go.temporal.io/sdk/client"
 
 	"github.com/profdev/profdev/internal/auth"
 	"github.com/profdev/profdev/internal/domain"
@@ -35,13 +34,7 @@ type testAPI struct {
 	srv    *Server
 	db     *postgres.DB
 	signer *auth.Signer
-}
-
-type sdkHealth struct{ c client.Client }
-
-func (h sdkHealth) CheckHealth(ctx context.Context) error {
-	_, err := h.c.CheckHealth(ctx, &client.CheckHealthRequest{})
-	return err
+	tenv   *testtemporal.Env
 }
 
 func mustAPI(t *testing.T) *testAPI {
@@ -62,8 +55,8 @@ func mustAPI(t *testing.T) *testAPI {
 	if err != nil {
 		t.Fatal(err)
 	}
-	srv := New(Config{Version: "test"}, Deps{Log: zerolog.Nop(), Store: db, Temporal: sdkHealth{tenv.Client()}, Verifier: verifier})
-	return &testAPI{t: t, srv: srv, db: db, signer: signer}
+	srv := New(Config{Version: "test"}, Deps{Log: zerolog.Nop(), Store: db, Temporal: tenv.Client(), Verifier: verifier})
+	return &testAPI{t: t, srv: srv, db: db, signer: signer, tenv: tenv}
 }
 
 func mustSigner(t *testing.T) *auth.Signer {

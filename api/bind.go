@@ -16,6 +16,7 @@ import (
 	"github.com/go-playground/validator/v10"
 
 	"github.com/profdev/profdev/internal/domain"
+	"github.com/profdev/profdev/internal/russianid"
 )
 
 // newValidator names fields by their JSON names so that errors point at what the client sent.
@@ -34,6 +35,10 @@ func newValidator() *validator.Validate {
 	_ = v.RegisterValidation("ident", func(fl validator.FieldLevel) bool {
 		return identRE.MatchString(fl.Field().String())
 	})
+	_ = v.RegisterValidation("inn", func(fl validator.FieldLevel) bool { return russianid.ValidINN(fl.Field().String()) })
+	_ = v.RegisterValidation("ogrn", func(fl validator.FieldLevel) bool { return russianid.ValidOGRNAny(fl.Field().String()) })
+	_ = v.RegisterValidation("snils", func(fl validator.FieldLevel) bool { return russianid.ValidSNILS(fl.Field().String()) })
+	_ = v.RegisterValidation("phone", func(fl validator.FieldLevel) bool { return russianid.ValidRussianPhone(fl.Field().String()) })
 	return v
 }
 
@@ -117,8 +122,19 @@ func fieldMessage(fe validator.FieldError) string {
 		return "must be at most " + fe.Param()
 	case "ident":
 		return "must be 1-64 letters, digits, '.', '_' or '-', starting with a letter or digit"
-	case "dive", "unique":
+	case "unique":
+		if fe.Param() != "" {
+			return "each item's " + strings.ToLower(fe.Param()) + " must be unique"
+		}
 		return "must not repeat"
+	case "inn":
+		return "not a valid INN (10 or 12 digits with valid check digits)"
+	case "ogrn":
+		return "not a valid OGRN (13 digits, or 15 for a sole entrepreneur, with a valid check digit)"
+	case "snils":
+		return "not a valid SNILS (XXX-XXX-XXX YY with a valid control number)"
+	case "phone":
+		return "not a Russian phone number (+7 and 10 digits)"
 	}
 	return "is not valid (" + fe.Tag() + ")"
 }

@@ -12,6 +12,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 	"github.com/rs/zerolog"
+	"go.temporal.io/sdk/client"
 
 	"github.com/profdev/profdev/internal/domain"
 	"github.com/profdev/profdev/internal/postgres"
@@ -28,6 +29,7 @@ type Store interface {
 	Readiness
 	IdempotencyStore
 	DirectoryStore
+	RegistryStore
 	ListNotifications(ctx context.Context, actor domain.Actor, page postgres.Page) ([]postgres.Notification, string, error)
 }
 
@@ -35,7 +37,7 @@ type Store interface {
 type Deps struct {
 	Log      zerolog.Logger
 	Store    Store
-	Temporal TemporalHealth
+	Temporal client.Client
 	Verifier TokenVerifier
 	Metrics  *prometheus.Registry // nil: a fresh registry
 }
@@ -47,7 +49,7 @@ type Server struct {
 	store     Store
 	ready     Readiness
 	idem      IdempotencyStore
-	temporal  TemporalHealth
+	temporal  client.Client
 	verifier  TokenVerifier
 	validator *validator.Validate
 	engine    *gin.Engine
@@ -85,6 +87,7 @@ func New(cfg Config, d Deps) *Server {
 
 	v1 := e.Group("/api/v1")
 	v1.GET("/openapi.json", s.openapi)
+	public := v1.Group("/public")
 
 	authed := v1.Group("", s.authenticate())
 	authed.GET("/notifications", s.listNotifications)
@@ -92,6 +95,7 @@ func New(cfg Config, d Deps) *Server {
 	authed.GET("/directory/agencies", s.listAgencies)
 	authed.PUT("/directory/authorities/:authority", s.putAuthority)
 	authed.GET("/directory/authorities/:authority", s.getAuthority)
+	s.registryRoutes(authed, public)
 
 	s.engine = e
 	return s

@@ -5,6 +5,7 @@ package worker
 import (
 	"go.temporal.io/sdk/client"
 	sdkworker "go.temporal.io/sdk/worker"
+	"go.temporal.io/sdk/workflow"
 
 	"github.com/profdev/profdev/activities"
 	"github.com/profdev/profdev/internal/calendar"
@@ -15,6 +16,7 @@ import (
 type Deps struct {
 	Notifier  activities.Notifier
 	Calendars *calendar.Regions
+	Registry  activities.RegistryStore
 }
 
 // Options tune the worker; zero values keep the SDK's defaults.
@@ -42,13 +44,15 @@ func Register(r sdkworker.Registry, d Deps) {
 	RegisterActivities(r, d)
 }
 
-// RegisterWorkflows registers the process workflows.
+// RegisterWorkflows registers the process workflows under their stable type names.
 func RegisterWorkflows(r sdkworker.WorkflowRegistry) {
-	_ = r // each process registers its workflows here as it lands
+	r.RegisterWorkflowWithOptions(workflows.Admission, workflow.RegisterOptions{Name: workflows.AdmissionWorkflowType})
+	r.RegisterWorkflowWithOptions(workflows.RegistryMembership, workflow.RegisterOptions{Name: workflows.MembershipWorkflowType})
 }
 
 // RegisterActivities registers the activities with their dependencies.
 func RegisterActivities(r sdkworker.ActivityRegistry, d Deps) {
 	r.RegisterActivity(&activities.Notifications{Notifier: d.Notifier})
 	r.RegisterActivity(&activities.Calendar{Regions: d.Calendars})
+	r.RegisterActivity(&activities.Registry{Store: d.Registry})
 }

@@ -1,0 +1,49 @@
+package postgres
+
+import (
+	"context"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/profdev/profdev/internal/domain"
+)
+
+// insertEvent appends a step to a workflow's timeline; the same (workflow, seq) twice is a no-op.
+func insertEvent(ctx context.Context, tx pgx.Tx, workflowID, subjectID string, ev domain.Event) error {
+	_, err := tx.Exec(ctx, `
+		INSERT INTO events (workflow_id, seq, subject_id, at, actor, action, details)
+		VALUES ($1, $2, $3, $4, $5, $6, $7)
+		ON CONFLICT (workflow_id, seq) DO NOTHING`,
+		workflowID, ev.Seq, subjectID, ev.At, ev.Actor, ev.Action, detailsOrEmpty(ev.Details))
+	return err
+}
+
+func detailsOrEmpty(d map[string]any) map[string]any {
+	if d == nil {
+		return map[string]any{}
+	}
+	return d
+}
+
+// Timeline returns the steps recorded for a subject (an application, a certificate...), oldest first.
+func (db *DB) Timeline(ctx context.Context, subjectID string) ([]domain.Event, error) {
+	var out []domain.Event
+	err := db.InTx(ctx, pgx.ReadCommitted, func(tx pgx.Tx) error {
+		rows, err := tx.Query(ctx, `
+			SELECT seq, at, actor, action, details FROM events
+			WHERE subject_id = $1 ORDER BY at, workflow_id, seq`, subjectID)
+		if err != nil {
+			return err
+		}
+		out, err = pgx.CollectRows(rows, func(r pgx.CollectableRow) (domain.Event, error) {
+			var e domain.Event
+			err := r.Scan(&e.Seq, &e.At, &e.Actor, &e.Action, &e.Details)
+			return e, err
+		})
+		return err
+	})
+	if out == nil {
+		out = []domain.Event{}
+	}
+	return out, err
+}
