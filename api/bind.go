@@ -67,25 +67,36 @@ func (s *Server) bindJSON(c *gin.Context, dst any) error {
 	return s.validate(dst)
 }
 
+// crossFieldChecker is implemented by requests with rules that tags cannot express; its
+// findings are reported together with the tag rules', so the client sees every problem.
+type crossFieldChecker interface {
+	Check() []domain.FieldError
+}
+
 // validate runs the struct validator and converts its errors to field errors.
 func (s *Server) validate(v any) error {
 	rv := reflect.Indirect(reflect.ValueOf(v))
 	if rv.Kind() != reflect.Struct {
 		return nil // only structs carry validation rules
 	}
+	var fields []domain.FieldError
 	err := s.validator.Struct(v)
-	if err == nil {
-		return nil
-	}
 	var verrs validator.ValidationErrors
-	if !errors.As(err, &verrs) {
+	switch {
+	case errors.As(err, &verrs):
+		for _, fe := range verrs {
+			fields = append(fields, domain.FieldError{Field: fieldPath(fe.Namespace()), Message: fieldMessage(fe)})
+		}
+	case err != nil:
 		return domain.Wrap(err, domain.CodeInvalid, "invalid request")
 	}
-	fields := make([]domain.FieldError, 0, len(verrs))
-	for _, fe := range verrs {
-		fields = append(fields, domain.FieldError{Field: fieldPath(fe.Namespace()), Message: fieldMessage(fe)})
+	if c, ok := v.(crossFieldChecker); ok {
+		fields = append(fields, c.Check()...)
 	}
-	return domain.Invalid("invalid request", fields...)
+	if len(fields) > 0 {
+		return domain.Invalid("invalid request", fields...)
+	}
+	return nil
 }
 
 // fieldPath drops the Go type name that validator puts first: "Req.servant.snils" -> "servant.snils".

@@ -48,7 +48,25 @@ type applicationRequest struct {
 	Authority  string                 `json:"authority" validate:"required,ident"`
 	Year       int                    `json:"year" validate:"required,gte=2019,lte=2100"`
 	Provider   domain.ProviderDetails `json:"provider"`
-	Programmes []domain.Programme     `json:"programmes" validate:"required,min=1,max=200,unique=Code,dive"`
+	Programmes []domain.Programme     `json:"programmes" validate:"required,min=1,max=200,dive"`
+}
+
+// Check refuses repeated programme codes within one application.
+func (r *applicationRequest) Check() []domain.FieldError { return uniqueCodes(r.Programmes) }
+
+// Check refuses repeated programme codes within one declaration.
+func (r *declarationRequest) Check() []domain.FieldError { return uniqueCodes(r.Programmes) }
+
+func uniqueCodes(progs []domain.Programme) []domain.FieldError {
+	var out []domain.FieldError
+	seen := map[string]bool{}
+	for i, p := range progs {
+		if p.Code != "" && seen[p.Code] {
+			out = append(out, domain.FieldError{Field: "programmes[" + strconv.Itoa(i) + "].code", Message: "repeats an earlier programme's code"})
+		}
+		seen[p.Code] = true
+	}
+	return out
 }
 
 // applicationView is an application with its timeline.
@@ -282,7 +300,7 @@ func (s *Server) resubmitApplication(c *gin.Context) {
 type declarationRequest struct {
 	Authority  string             `json:"authority" validate:"omitempty,ident"`
 	Year       int                `json:"year" validate:"required,gte=2019,lte=2100"`
-	Programmes []domain.Programme `json:"programmes" validate:"required,min=1,max=200,unique=Code,dive"`
+	Programmes []domain.Programme `json:"programmes" validate:"required,min=1,max=200,dive"`
 }
 
 // providerMembership finds the membership a provider's request is about: the authority

@@ -210,6 +210,7 @@ func (w *admission) syncDates() {
 
 // save records the application after a step, with the step, and refreshes the search attributes.
 func (w *admission) save(ctx workflow.Context, actor domain.Actor, action string, details map[string]any) error {
+	ctx = withActivities(ctx) // update handlers get a fresh context without activity options
 	ev := w.steps.next(ctx, actor, action, details)
 	w.app.Revision = ev.Seq
 	if err := workflow.UpsertTypedSearchAttributes(ctx,
@@ -358,7 +359,7 @@ func (w *admission) admit(ctx workflow.Context, actor domain.Actor) error {
 	w.app.Status, w.app.Reasons, w.app.DecidedAt = domain.ApplicationAdmitted, []string{}, &now
 	w.syncDates()
 	membershipID := MembershipWorkflowID(w.app.Authority, w.app.ProviderID)
-	if err := workflow.ExecuteActivity(ctx, registryActivities.EnterRegistry, postgres.Admission{
+	if err := workflow.ExecuteActivity(withActivities(ctx), registryActivities.EnterRegistry, postgres.Admission{
 		ApplicationID: w.app.ID, WorkflowID: membershipID, ProviderID: w.app.ProviderID, Authority: w.app.Authority,
 		Year: w.app.Year, Provider: w.app.Provider, Programmes: w.app.Programmes, At: now,
 	}).Get(ctx, nil); err != nil {

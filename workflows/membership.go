@@ -323,6 +323,7 @@ func (w *membership) exclude(ctx workflow.Context, e ExclusionStep) (postgres.Me
 }
 
 func (w *membership) save(ctx workflow.Context, actor domain.Actor, action string, details map[string]any) error {
+	ctx = withActivities(ctx) // update handlers get a fresh context without activity options
 	ev := w.st.Steps.next(ctx, actor, action, details)
 	w.st.Membership.Revision = ev.Seq
 	if err := w.upsertSearch(ctx); err != nil {
@@ -334,7 +335,7 @@ func (w *membership) save(ctx workflow.Context, actor domain.Actor, action strin
 
 func (w *membership) saveDeclaration(ctx workflow.Context, d postgres.Declaration, actor domain.Actor, action string) error {
 	ev := w.st.Steps.next(ctx, actor, action, map[string]any{"declaration_id": d.ID, "year": d.Year, "reasons": d.Reasons})
-	return workflow.ExecuteActivity(ctx, registryActivities.SaveDeclaration,
+	return workflow.ExecuteActivity(withActivities(ctx), registryActivities.SaveDeclaration,
 		activities.DeclarationStep{Declaration: d, WorkflowID: w.st.Membership.WorkflowID, Event: ev}).Get(ctx, nil)
 }
 
