@@ -37,9 +37,9 @@ func (s *Server) registryRoutes(authed, public *gin.RouterGroup) {
 	authed.GET("/registry/applications/:id", s.getApplication)
 	authed.POST("/registry/applications/:id/decision", s.idempotent(s.decideApplication))
 	authed.POST("/registry/applications/:id/resubmission", s.idempotent(s.resubmitApplication))
-	authed.POST("/registry/providers/:provider/programmes", s.idempotent(s.declareProgrammes))
-	authed.POST("/registry/providers/:provider/programmes/:declaration/decision", s.idempotent(s.decideDeclaration))
-	authed.POST("/registry/providers/:provider/exclusion", s.idempotent(s.exclusion))
+	authed.POST("/registry/providers/:provider_id/programmes", s.idempotent(s.declareProgrammes))
+	authed.POST("/registry/providers/:provider_id/programmes/:declaration_id/decision", s.idempotent(s.decideDeclaration))
+	authed.POST("/registry/providers/:provider_id/exclusion", s.idempotent(s.exclusion))
 	public.GET("/registry", s.publicRegistry)
 }
 
@@ -306,7 +306,7 @@ type declarationRequest struct {
 // providerMembership finds the membership a provider's request is about: the authority
 // named in the body, or the only one the provider has.
 func (s *Server) providerMembership(c *gin.Context, actor domain.Actor, authority string) (postgres.Membership, bool) {
-	providerID := c.Param("provider")
+	providerID := c.Param("provider_id")
 	if providerID != actor.Provider {
 		fail(c, domain.NotFound("provider "+providerID))
 		return postgres.Membership{}, false
@@ -374,9 +374,9 @@ func (s *Server) decideDeclaration(c *gin.Context) {
 		return
 	}
 	ctx := c.Request.Context()
-	decl, err := s.store.GetDeclaration(ctx, c.Param("declaration"))
-	if err == nil && (decl.ProviderID != c.Param("provider") || decl.Authority != actor.Authority) {
-		err = domain.NotFound("declaration " + c.Param("declaration"))
+	decl, err := s.store.GetDeclaration(ctx, c.Param("declaration_id"))
+	if err == nil && (decl.ProviderID != c.Param("provider_id") || decl.Authority != actor.Authority) {
+		err = domain.NotFound("declaration " + c.Param("declaration_id"))
 	}
 	if err != nil {
 		fail(c, err)
@@ -440,7 +440,7 @@ func (s *Server) exclusion(c *gin.Context) {
 			return
 		}
 		var err error
-		if m, err = s.store.GetMembership(c.Request.Context(), c.Param("provider"), actor.Authority); err != nil {
+		if m, err = s.store.GetMembership(c.Request.Context(), c.Param("provider_id"), actor.Authority); err != nil {
 			fail(c, err)
 			return
 		}
