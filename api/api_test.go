@@ -22,6 +22,7 @@ import (
 	"github.com/profdev/profdev/internal/domain"
 	"github.com/profdev/profdev/internal/pgtest"
 	"github.com/profdev/profdev/internal/postgres"
+	"github.com/profdev/profdev/internal/signing"
 	"github.com/profdev/profdev/internal/testtemporal"
 	"github.com/profdev/profdev/workflows"
 )
@@ -35,6 +36,8 @@ type testAPI struct {
 	db     *postgres.DB
 	signer *auth.Signer
 	tenv   *testtemporal.Env
+	// docSigner signs certificate documents once mustProcesses runs.
+	docSigner signing.Signer
 }
 
 func mustAPI(t *testing.T) *testAPI {

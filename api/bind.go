@@ -73,6 +73,18 @@ type crossFieldChecker interface {
 	Check() []domain.FieldError
 }
 
+// decodeStrict decodes one JSON value into dst, refusing unknown fields.
+func decodeStrict(raw []byte, dst any) error {
+	dec := json.NewDecoder(bytes.NewReader(raw))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(dst); err != nil {
+		return decodeError(err)
+	}
+	return nil
+}
+
+func asDomainError(err error, target **domain.Error) bool { return errors.As(err, target) }
+
 // validate runs the struct validator and converts its errors to field errors.
 func (s *Server) validate(v any) error {
 	rv := reflect.Indirect(reflect.ValueOf(v))

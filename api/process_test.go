@@ -14,6 +14,7 @@ import (
 
 	"github.com/profdev/profdev/internal/calendar"
 	"github.com/profdev/profdev/internal/notify"
+	"github.com/profdev/profdev/internal/signing"
 	"github.com/profdev/profdev/internal/smtptest"
 	pworker "github.com/profdev/profdev/worker"
 	"github.com/profdev/profdev/workflows"
@@ -29,8 +30,17 @@ func (a *testAPI) mustProcesses() *smtptest.Server {
 		a.t.Fatal(err)
 	}
 	n := notify.New(a.db, mailer, notify.Config{From: "profdev <noreply@profdev.test>"}, zerolog.Nop())
+	signer, err := signing.New(signing.Config{Dir: a.t.TempDir()})
+	if err != nil {
+		a.t.Fatal(err)
+	}
+	if err := a.db.PublishSigningChain(context.Background(), signer.Algorithm(), signer.Chain()); err != nil {
+		a.t.Fatal(err)
+	}
+	a.docSigner = signer
 	a.tenv.NewWorker(workflows.TaskQueue, func(r worker.Registry) {
-		pworker.Register(r, pworker.Deps{Notifier: n, Calendars: calendar.NewRegions(calendar.Russia(), nil), Registry: a.db})
+		pworker.Register(r, pworker.Deps{Notifier: n, Calendars: calendar.NewRegions(calendar.Russia(), nil), Registry: a.db,
+			Reserve: a.db, Certificates: a.db, Batches: a.db, Signer: signer})
 	})
 	return smtp
 }
@@ -87,3 +97,6 @@ func eventually(t *testing.T, timeout time.Duration, what string, f func() bool)
 		time.Sleep(50 * time.Millisecond)
 	}
 }
+
+// signingOpenSSLConfig is the OpenSSL configuration that loads the GOST engine for verifying.
+func signingOpenSSLConfig() []byte { return signing.OpenSSLConfig() }

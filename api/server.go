@@ -16,12 +16,17 @@ import (
 
 	"github.com/profdev/profdev/internal/domain"
 	"github.com/profdev/profdev/internal/postgres"
+	"github.com/profdev/profdev/workflows"
 )
 
 // Config is the API's own settings.
 type Config struct {
 	Version      string
-	MaxBodyBytes int64 // default 10 MiB: a batch of 10,000 certificates fits
+	MaxBodyBytes int64 // default 16 MiB: a batch of 10,000 certificates fits
+	// PublicBaseURL is where the public reaches the API: printed on certificates.
+	PublicBaseURL string
+	// CertificateTerms are the certificate deadlines new certificates start with.
+	CertificateTerms workflows.CertificateTerms
 }
 
 // Store is every storage call the API makes.
@@ -30,6 +35,8 @@ type Store interface {
 	IdempotencyStore
 	DirectoryStore
 	RegistryStore
+	CertificateStore
+	ReserveStore
 	ListNotifications(ctx context.Context, actor domain.Actor, page postgres.Page) ([]postgres.Notification, string, error)
 }
 
@@ -58,7 +65,13 @@ type Server struct {
 // New builds the API and registers its routes.
 func New(cfg Config, d Deps) *Server {
 	if cfg.MaxBodyBytes <= 0 {
-		cfg.MaxBodyBytes = 10 << 20
+		cfg.MaxBodyBytes = 16 << 20
+	}
+	if cfg.PublicBaseURL == "" {
+		cfg.PublicBaseURL = "http://localhost:8080"
+	}
+	if cfg.CertificateTerms == (workflows.CertificateTerms{}) {
+		cfg.CertificateTerms = workflows.DefaultCertificateTerms
 	}
 	reg := d.Metrics
 	if reg == nil {
@@ -96,6 +109,8 @@ func New(cfg Config, d Deps) *Server {
 	authed.PUT("/directory/authorities/:authority", s.putAuthority)
 	authed.GET("/directory/authorities/:authority", s.getAuthority)
 	s.registryRoutes(authed, public)
+	s.certificateRoutes(authed, public)
+	s.reserveRoutes(authed)
 
 	s.engine = e
 	return s

@@ -17,6 +17,11 @@ type Deps struct {
 	Notifier  activities.Notifier
 	Calendars *calendar.Regions
 	Registry  activities.RegistryStore
+	Reserve   activities.ReserveStore
+	// Certificates, Batches and Signer serve the certificate process.
+	Certificates activities.CertificateStore
+	Batches      activities.BatchStore
+	Signer       activities.DocumentSigner
 }
 
 // Options tune the worker; zero values keep the SDK's defaults.
@@ -48,6 +53,9 @@ func Register(r sdkworker.Registry, d Deps) {
 func RegisterWorkflows(r sdkworker.WorkflowRegistry) {
 	r.RegisterWorkflowWithOptions(workflows.Admission, workflow.RegisterOptions{Name: workflows.AdmissionWorkflowType})
 	r.RegisterWorkflowWithOptions(workflows.RegistryMembership, workflow.RegisterOptions{Name: workflows.MembershipWorkflowType})
+	r.RegisterWorkflowWithOptions(workflows.Certificate, workflow.RegisterOptions{Name: workflows.CertificateWorkflowType})
+	r.RegisterWorkflowWithOptions(workflows.CertificateBatch, workflow.RegisterOptions{Name: workflows.CertificateBatchWorkflowType})
+	r.RegisterWorkflowWithOptions(workflows.ReserveNomination, workflow.RegisterOptions{Name: workflows.NominationWorkflowType})
 }
 
 // RegisterActivities registers the activities with their dependencies.
@@ -55,4 +63,7 @@ func RegisterActivities(r sdkworker.ActivityRegistry, d Deps) {
 	r.RegisterActivity(&activities.Notifications{Notifier: d.Notifier})
 	r.RegisterActivity(&activities.Calendar{Regions: d.Calendars})
 	r.RegisterActivity(&activities.Registry{Store: d.Registry})
+	r.RegisterActivity(&activities.Certificates{Store: d.Certificates, Signer: d.Signer, Notifier: d.Notifier})
+	r.RegisterActivity(&activities.Batches{Store: d.Batches})
+	r.RegisterActivity(&activities.Reserve{Store: d.Reserve})
 }

@@ -41,6 +41,12 @@ type config struct {
 	LogLevel  string
 	LogFormat string // json or pretty
 
+	SigningKind        string // gost, ecdsa, remote; "" = gost where the engine works, else ecdsa
+	SigningDir         string // key material of the gost and ecdsa signers
+	SigningRemoteURL   string
+	SigningRemoteToken string // secret
+	SigningRemoteChain string // PEM file of the remote service's chain
+
 	RegionalHolidays string // e.g. region-16=2026-08-30,2026-11-06;region-02=2026-10-11
 
 	ShutdownTimeout time.Duration
@@ -55,28 +61,33 @@ func loadConfig(getenv func(string) string) (config, error) {
 		return def
 	}
 	c := config{
-		DatabaseURL:       get("DATABASE_URL", ""),
-		TemporalAddress:   get("TEMPORAL_ADDRESS", "127.0.0.1:7233"),
-		TemporalNamespace: get("TEMPORAL_NAMESPACE", "default"),
-		TemporalTLSCA:     get("TEMPORAL_TLS_CA_FILE", ""),
-		TemporalTLSCert:   get("TEMPORAL_TLS_CERT_FILE", ""),
-		TemporalTLSKey:    get("TEMPORAL_TLS_KEY_FILE", ""),
-		TemporalAPIKey:    get("TEMPORAL_API_KEY", ""),
-		HTTPAddr:          get("HTTP_ADDR", ":8080"),
-		PublicBaseURL:     get("PUBLIC_BASE_URL", "http://localhost:8080"),
-		AuthIssuer:        get("AUTH_ISSUER", ""),
-		AuthJWKSURL:       get("AUTH_JWKS_URL", ""),
-		AuthPublicKeyFile: get("AUTH_PUBLIC_KEY_FILE", ""),
-		AuthAudience:      get("AUTH_AUDIENCE", ""),
-		AuthTokenIssuer:   get("AUTH_TOKEN_ISSUER", ""),
-		SMTPHost:          get("SMTP_HOST", ""),
-		SMTPUsername:      get("SMTP_USERNAME", ""),
-		SMTPPassword:      get("SMTP_PASSWORD", ""),
-		SMTPTLS:           get("SMTP_TLS", "opportunistic"),
-		MailFrom:          get("MAIL_FROM", "profdev <noreply@profdev.local>"),
-		LogLevel:          get("LOG_LEVEL", "info"),
-		LogFormat:         get("LOG_FORMAT", "json"),
-		RegionalHolidays:  get("REGIONAL_HOLIDAYS", ""),
+		DatabaseURL:        get("DATABASE_URL", ""),
+		TemporalAddress:    get("TEMPORAL_ADDRESS", "127.0.0.1:7233"),
+		TemporalNamespace:  get("TEMPORAL_NAMESPACE", "default"),
+		TemporalTLSCA:      get("TEMPORAL_TLS_CA_FILE", ""),
+		TemporalTLSCert:    get("TEMPORAL_TLS_CERT_FILE", ""),
+		TemporalTLSKey:     get("TEMPORAL_TLS_KEY_FILE", ""),
+		TemporalAPIKey:     get("TEMPORAL_API_KEY", ""),
+		HTTPAddr:           get("HTTP_ADDR", ":8080"),
+		PublicBaseURL:      get("PUBLIC_BASE_URL", "http://localhost:8080"),
+		AuthIssuer:         get("AUTH_ISSUER", ""),
+		AuthJWKSURL:        get("AUTH_JWKS_URL", ""),
+		AuthPublicKeyFile:  get("AUTH_PUBLIC_KEY_FILE", ""),
+		AuthAudience:       get("AUTH_AUDIENCE", ""),
+		AuthTokenIssuer:    get("AUTH_TOKEN_ISSUER", ""),
+		SMTPHost:           get("SMTP_HOST", ""),
+		SMTPUsername:       get("SMTP_USERNAME", ""),
+		SMTPPassword:       get("SMTP_PASSWORD", ""),
+		SMTPTLS:            get("SMTP_TLS", "opportunistic"),
+		MailFrom:           get("MAIL_FROM", "profdev <noreply@profdev.local>"),
+		LogLevel:           get("LOG_LEVEL", "info"),
+		LogFormat:          get("LOG_FORMAT", "json"),
+		RegionalHolidays:   get("REGIONAL_HOLIDAYS", ""),
+		SigningKind:        get("SIGNING_KIND", ""),
+		SigningDir:         get("SIGNING_DIR", ""),
+		SigningRemoteURL:   get("SIGNING_REMOTE_URL", ""),
+		SigningRemoteToken: get("SIGNING_REMOTE_TOKEN", ""),
+		SigningRemoteChain: get("SIGNING_REMOTE_CHAIN_FILE", ""),
 	}
 	var errs []string
 	var err error
@@ -121,6 +132,10 @@ func (c config) print(log zerolog.Logger, piece string) {
 		Str("mail_from", c.MailFrom).
 		Str("log_level", c.LogLevel).
 		Str("regional_holidays", c.RegionalHolidays).
+		Str("signing_kind", c.SigningKind).
+		Str("signing_dir", c.SigningDir).
+		Str("signing_remote_url", c.SigningRemoteURL).
+		Str("signing_remote_token", mask(c.SigningRemoteToken)).
 		Msg("effective configuration")
 }
 

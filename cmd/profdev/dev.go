@@ -56,6 +56,9 @@ func runDev(ctx context.Context, args []string, cfg config, getenv func(string) 
 		return fmt.Errorf("data dir: %w", err)
 	}
 	cfg.HTTPAddr = *httpAddr
+	if getenv("PUBLIC_BASE_URL") == "" {
+		cfg.PublicBaseURL = "http://" + *httpAddr
+	}
 
 	// PostgreSQL: a private cluster under the data directory unless one is given.
 	var pg *pglocal.Cluster
@@ -117,13 +120,17 @@ func runDev(ctx context.Context, args []string, cfg config, getenv func(string) 
 	if err != nil {
 		return err
 	}
-	w := worker.New(tc, worker.Deps{Notifier: notifier, Calendars: cals, Registry: db}, worker.Options{})
+	docSigner, err := buildSigner(ctx, cfg, filepath.Join(dir, "signing"), db, log)
+	if err != nil {
+		return err
+	}
+	w := worker.New(tc, workerDeps(db, notifier, cals, docSigner), worker.Options{})
 	if err := w.Start(); err != nil {
 		return fmt.Errorf("start worker: %w", err)
 	}
 	defer w.Stop()
 
-	srv := api.New(api.Config{Version: version}, api.Deps{
+	srv := api.New(api.Config{Version: version, PublicBaseURL: cfg.PublicBaseURL}, api.Deps{
 		Log: log, Store: db, Temporal: tc, Verifier: signer.Verifier(),
 	})
 	ln, err := net.Listen("tcp", cfg.HTTPAddr)
@@ -177,6 +184,10 @@ func seedDirectory(ctx context.Context, db *postgres.DB) error {
 			return err
 		}
 	} else if err != nil {
+		return err
+	}
+	// Certificates of the development ministry are numbered MT-YYYY-NNNNNN.
+	if _, err := db.Pool().Exec(ctx, `UPDATE authorities SET number_prefix = 'MT' WHERE id = $1 AND number_prefix = ''`, devAuthority.ID); err != nil {
 		return err
 	}
 	if _, err := db.GetAgency(ctx, devAgency.ID); domain.IsCode(err, domain.CodeNotFound) {

@@ -29,7 +29,7 @@ func runAPI(ctx context.Context, cfg config, log zerolog.Logger) error {
 		return err
 	}
 	defer verifier.Close()
-	srv := api.New(api.Config{Version: version}, api.Deps{
+	srv := api.New(api.Config{Version: version, PublicBaseURL: cfg.PublicBaseURL}, api.Deps{
 		Log: log, Store: db, Temporal: tc, Verifier: verifier,
 	})
 	log.Info().Str("addr", cfg.HTTPAddr).Msg("API listening")
@@ -57,7 +57,11 @@ func runWorker(ctx context.Context, cfg config, log zerolog.Logger) error {
 	if err != nil {
 		return err
 	}
-	w := worker.New(tc, worker.Deps{Notifier: notifier, Calendars: cals, Registry: db}, worker.Options{})
+	signer, err := buildSigner(ctx, cfg, "", db, log)
+	if err != nil {
+		return err
+	}
+	w := worker.New(tc, workerDeps(db, notifier, cals, signer), worker.Options{})
 	if err := w.Start(); err != nil {
 		return fmt.Errorf("start worker: %w", err)
 	}

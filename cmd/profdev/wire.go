@@ -19,6 +19,8 @@ import (
 	"github.com/profdev/profdev/internal/logging"
 	"github.com/profdev/profdev/internal/notify"
 	"github.com/profdev/profdev/internal/postgres"
+	"github.com/profdev/profdev/internal/signing"
+	"github.com/profdev/profdev/worker"
 )
 
 // dialTemporal connects an SDK client to the frontend, with TLS or an API key when set.
@@ -145,4 +147,32 @@ func serveHTTP(ctx context.Context, addr string, srv *api.Server, timeout time.D
 		log.Warn().Err(err).Msg("HTTP server did not drain in time")
 	}
 	return nil
+}
+
+// buildSigner picks the document signer: GOST through the openssl engine where it works,
+// ECDSA otherwise, or the remote signing service; development key material lives in dir.
+func buildSigner(ctx context.Context, cfg config, dir string, db *postgres.DB, log zerolog.Logger) (signing.Signer, error) {
+	if cfg.SigningDir != "" {
+		dir = cfg.SigningDir
+	}
+	if dir == "" && cfg.SigningKind != "remote" {
+		return nil, errors.New("SIGNING_DIR is required: the signing key and certificate chain live there")
+	}
+	s, err := signing.New(signing.Config{
+		Kind: cfg.SigningKind, Dir: dir, RemoteURL: cfg.SigningRemoteURL, RemoteToken: cfg.SigningRemoteToken,
+		RemoteChainFile: cfg.SigningRemoteChain, Logger: log.With().Str("component", "signing").Logger(),
+	})
+	if err != nil {
+		return nil, fmt.Errorf("signer: %w", err)
+	}
+	// Verifiers get the chain from the API, which reads what the workers publish.
+	if err := db.PublishSigningChain(ctx, s.Algorithm(), s.Chain()); err != nil {
+		return nil, fmt.Errorf("publish signing chain: %w", err)
+	}
+	log.Info().Str("algorithm", s.Algorithm()).Msg("documents are signed with this scheme")
+	return s, nil
+}
+
+func workerDeps(db *postgres.DB, n *notify.Notifier, cals *calendar.Regions, s signing.Signer) worker.Deps {
+	return worker.Deps{Notifier: n, Calendars: cals, Registry: db, Reserve: db, Certificates: db, Batches: db, Signer: s}
 }

@@ -1,0 +1,65 @@
+package activities
+
+import (
+	"context"
+
+	"github.com/profdev/profdev/internal/domain"
+	"github.com/profdev/profdev/internal/postgres"
+)
+
+// ReserveStore is what the management reserve activities need from storage.
+type ReserveStore interface {
+	SaveNomination(ctx context.Context, n postgres.Nomination, ev domain.Event) error
+	ReserveQuotasFor(ctx context.Context, authority, agency string, year int) (postgres.ReserveQuotas, error)
+	PreviousReserve(ctx context.Context, authority, fullName, dateOfBirth string, year int) (*postgres.PreviousReserve, error)
+}
+
+// Reserve keeps the management reserve's read models (резерв управленческих кадров) in step
+// with the nomination workflows, and answers the two questions a nomination asks storage:
+// the quotas in force, and whether a proposed person was in last year's reserve.
+type Reserve struct {
+	Store ReserveStore
+}
+
+// NominationStep is a nomination as it stands after a step, and the step.
+type NominationStep struct {
+	Nomination postgres.Nomination `json:"nomination"`
+	Event      domain.Event        `json:"event"`
+}
+
+// SaveNomination records a nomination step; a retry of the same step writes nothing new.
+func (a *Reserve) SaveNomination(ctx context.Context, in NominationStep) error {
+	return classify(a.Store.SaveNomination(ctx, in.Nomination, in.Event))
+}
+
+// QuotaKey names the quotas of one participant for one year.
+type QuotaKey struct {
+	Authority string `json:"authority"`
+	Agency    string `json:"agency"`
+	Year      int    `json:"year"`
+}
+
+// LoadReserveQuotas reads the quotas in force; none set yet reads as zero.
+func (a *Reserve) LoadReserveQuotas(ctx context.Context, in QuotaKey) (postgres.ReserveQuotas, error) {
+	q, err := a.Store.ReserveQuotasFor(ctx, in.Authority, in.Agency, in.Year)
+	return q, classify(err)
+}
+
+// PersonQuery asks whether a person was included in an authority's reserve in a year.
+type PersonQuery struct {
+	Authority   string `json:"authority"`
+	FullName    string `json:"full_name"`
+	DateOfBirth string `json:"date_of_birth"`
+	Year        int    `json:"year"`
+}
+
+// PreviousReserveResult is the answer; Found is nil when the person was not in that reserve.
+type PreviousReserveResult struct {
+	Found *postgres.PreviousReserve `json:"found,omitempty"`
+}
+
+// FindPreviousReserve audits a proposed person against the previous year's reserve.
+func (a *Reserve) FindPreviousReserve(ctx context.Context, in PersonQuery) (PreviousReserveResult, error) {
+	p, err := a.Store.PreviousReserve(ctx, in.Authority, in.FullName, in.DateOfBirth, in.Year)
+	return PreviousReserveResult{Found: p}, classify(err)
+}

@@ -1,0 +1,128 @@
+package postgres
+
+import (
+	"context"
+	"encoding/json"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/profdev/profdev/internal/domain"
+)
+
+// BatchRejection names a batch item refused at validation, by its index.
+type BatchRejection struct {
+	Index int                 `json:"index"`
+	Error BatchRejectionError `json:"error"`
+}
+
+// BatchRejectionError is the error document of one refused item.
+type BatchRejectionError struct {
+	Code    domain.Code         `json:"code"`
+	Message string              `json:"message"`
+	Fields  []domain.FieldError `json:"fields,omitempty"`
+}
+
+// Batch is a batch issuance request as accepted.
+type Batch struct {
+	ID        string           `json:"batch_id"`
+	Authority string           `json:"authority"`
+	Actor     domain.Actor     `json:"-"`
+	Accepted  int              `json:"accepted"`
+	Rejected  []BatchRejection `json:"rejected"`
+	CreatedAt time.Time        `json:"created_at"`
+}
+
+// BatchItem is one accepted item waiting to be issued.
+type BatchItem struct {
+	Index   int             `json:"index"`
+	Request json.RawMessage `json:"request"`
+	Number  string          `json:"number,omitempty"`
+}
+
+// CreateBatch stores a batch and its accepted items in one transaction.
+func (db *DB) CreateBatch(ctx context.Context, b Batch, items []BatchItem) error {
+	return db.InTx(ctx, pgx.ReadCommitted, func(tx pgx.Tx) error {
+		rejected := b.Rejected
+		if rejected == nil {
+			rejected = []BatchRejection{}
+		}
+		if _, err := tx.Exec(ctx, `INSERT INTO certificate_batches (id, authority, actor, accepted, rejected) VALUES ($1, $2, $3, $4, $5)`,
+			b.ID, b.Authority, b.Actor, b.Accepted, rejected); err != nil {
+			return err
+		}
+		rows := make([][]any, len(items))
+		for i, it := range items {
+			rows[i] = []any{b.ID, it.Index, []byte(it.Request)}
+		}
+		_, err := tx.CopyFrom(ctx, pgx.Identifier{"certificate_batch_items"}, []string{"batch_id", "idx", "request"}, pgx.CopyFromRows(rows))
+		return err
+	})
+}
+
+// GetBatch returns a batch or not_found.
+func (db *DB) GetBatch(ctx context.Context, id string) (Batch, error) {
+	b := Batch{ID: id}
+	err := db.InTx(ctx, pgx.ReadCommitted, func(tx pgx.Tx) error {
+		return tx.QueryRow(ctx, `SELECT authority, actor, accepted, rejected, created_at FROM certificate_batches WHERE id = $1`, id).
+			Scan(&b.Authority, &b.Actor, &b.Accepted, &b.Rejected, &b.CreatedAt)
+	})
+	if domain.IsCode(err, domain.CodeNotFound) {
+		return b, domain.NotFound("batch " + id)
+	}
+	return b, err
+}
+
+// BatchItems returns up to limit items from index from on, in order.
+func (db *DB) BatchItems(ctx context.Context, batchID string, from, limit int) ([]BatchItem, error) {
+	var out []BatchItem
+	err := db.InTx(ctx, pgx.ReadCommitted, func(tx pgx.Tx) error {
+		rows, err := tx.Query(ctx, `SELECT idx, request, coalesce(number, '') FROM certificate_batch_items
+			WHERE batch_id = $1 AND idx >= $2 ORDER BY idx LIMIT $3`, batchID, from, limit)
+		if err != nil {
+			return err
+		}
+		out, err = pgx.CollectRows(rows, func(r pgx.CollectableRow) (BatchItem, error) {
+			var it BatchItem
+			err := r.Scan(&it.Index, &it.Request, &it.Number)
+			return it, err
+		})
+		return err
+	})
+	return out, err
+}
+
+// SetBatchItemResult records the number an item got, or why it could not be issued.
+func (db *DB) SetBatchItemResult(ctx context.Context, batchID string, index int, number, errMsg string) error {
+	return db.InTx(ctx, pgx.ReadCommitted, func(tx pgx.Tx) error {
+		_, err := tx.Exec(ctx, `UPDATE certificate_batch_items SET number = nullif($3, ''), error = $4 WHERE batch_id = $1 AND idx = $2`,
+			batchID, index, number, errMsg)
+		return err
+	})
+}
+
+// BatchProgress counts a batch's items by the status of their certificates: "pending" for
+// items not started yet, "failed" for items that could not be issued.
+func (db *DB) BatchProgress(ctx context.Context, batchID string) (map[string]int, error) {
+	out := map[string]int{}
+	err := db.InTx(ctx, pgx.ReadCommitted, func(tx pgx.Tx) error {
+		rows, err := tx.Query(ctx, `
+			SELECT CASE WHEN i.error <> '' THEN 'failed' WHEN c.number IS NULL THEN 'pending' ELSE c.status END, count(*)
+			FROM certificate_batch_items i LEFT JOIN certificates c ON c.number = i.number
+			WHERE i.batch_id = $1 GROUP BY 1`, batchID)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var st string
+			var n int
+			if err := rows.Scan(&st, &n); err != nil {
+				return err
+			}
+			out[st] = n
+		}
+		return rows.Err()
+	})
+	return out, err
+}
