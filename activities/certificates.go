@@ -67,11 +67,15 @@ func (a *Certificates) PrepareCertificate(ctx context.Context, in PrepareInput) 
 	if err != nil {
 		return Prepared{}, err
 	}
+	// Render before registering: a request the document refuses leaves nothing behind.
+	doc, err := a.renderDoc(c, parties, 0, in.Event.At, in.VerificationURL)
+	if err != nil {
+		return Prepared{}, err
+	}
 	if err := a.Store.RegisterCertificate(ctx, c, in.Event); err != nil {
 		return Prepared{}, classify(err)
 	}
-	doc, err := a.render(ctx, c, parties, 0, in.Event.At, in.VerificationURL)
-	if err != nil {
+	if doc, err = a.Store.SaveDocument(ctx, doc); err != nil {
 		return Prepared{}, err
 	}
 	return Prepared{Certificate: c, Parties: parties, SHA256: doc.SHA256}, nil
@@ -93,6 +97,15 @@ func (a *Certificates) RenderDuplicate(ctx context.Context, in DuplicateInput) (
 }
 
 func (a *Certificates) render(ctx context.Context, c postgres.Certificate, p postgres.CertificateParties, seq int, at time.Time, url string) (postgres.Document, error) {
+	doc, err := a.renderDoc(c, p, seq, at, url)
+	if err != nil {
+		return doc, err
+	}
+	return a.Store.SaveDocument(ctx, doc)
+}
+
+// renderDoc renders a document in memory; the same input always gives the same bytes.
+func (a *Certificates) renderDoc(c postgres.Certificate, p postgres.CertificateParties, seq int, at time.Time, url string) (postgres.Document, error) {
 	pdf, sum, err := document.Render(document.Certificate{
 		Number: c.Number, IssuedAt: at, Issuer: p.IssuerName, ServantName: c.Servant.FullName,
 		ServantPosition: c.Servant.Position, AgencyName: c.Agency.Name, ProgrammeCode: c.Programme.Code,
@@ -106,7 +119,7 @@ func (a *Certificates) render(ctx context.Context, c postgres.Certificate, p pos
 	if err != nil {
 		return postgres.Document{}, err
 	}
-	return a.Store.SaveDocument(ctx, postgres.Document{Number: c.Number, Seq: seq, PDF: pdf, SHA256: sum})
+	return postgres.Document{Number: c.Number, Seq: seq, PDF: pdf, SHA256: sum}, nil
 }
 
 // SignInput asks to sign one stored document at a given signing time.

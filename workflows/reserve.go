@@ -482,7 +482,7 @@ func (w *nomination) registerHandlers(ctx workflow.Context) error {
 		{UpdateSubmitNomination, w.submit, func(_ workflow.Context, a domain.Actor) error { return w.maySubmit(a) }},
 		{UpdateDecideCandidate, w.decide, func(_ workflow.Context, d CandidateDecision) error { return w.mayDecide(d) }},
 		{UpdateCorrectCandidate, w.correct, func(_ workflow.Context, s CandidateStep) error { return w.mayCorrect(s) }},
-		{UpdateRecordSelection, w.select_, func(_ workflow.Context, r SelectionResult) error { return w.maySelect(r) }},
+		{UpdateRecordSelection, w.recordSelection, func(_ workflow.Context, r SelectionResult) error { return w.maySelect(r) }},
 		{UpdateSetQuotas, w.setQuotas, func(_ workflow.Context, q QuotaChange) error { return w.maySetQuotas(q) }},
 	}
 	for _, h := range handlers {
@@ -967,7 +967,7 @@ func (w *nomination) correct(ctx workflow.Context, s CandidateStep) (postgres.Re
 	return *c, nil
 }
 
-func (w *nomination) select_(ctx workflow.Context, r SelectionResult) (postgres.ReserveCandidate, error) {
+func (w *nomination) recordSelection(ctx workflow.Context, r SelectionResult) (postgres.ReserveCandidate, error) {
 	unlock, err := w.lock(ctx, func() error { return w.maySelect(r) })
 	if err != nil {
 		return postgres.ReserveCandidate{}, err
