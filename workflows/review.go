@@ -57,9 +57,9 @@ const reminderHour = 9
 type ReviewCycle struct {
 	Phase           ReviewPhase `json:"phase"`
 	Round           int         `json:"round"`
-	ReviewDue       civil.Date  `json:"review_due"`
-	ResubmitDue     civil.Date  `json:"resubmit_due"`
-	RemindOn        civil.Date  `json:"remind_on"`
+	ReviewDue       civil.Date  `json:"review_due,omitzero"`
+	ResubmitDue     civil.Date  `json:"resubmit_due,omitzero"`
+	RemindOn        civil.Date  `json:"remind_on,omitzero"`
 	Reminded        bool        `json:"reminded"`
 	Escalated       bool        `json:"escalated"`
 	CalendarVersion string      `json:"calendar_version"`
