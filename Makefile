@@ -27,7 +27,8 @@ test: deps
 
 ## bench: throughput and latency figures against a baseline measured in the same process
 bench: deps
-	$(GO) test -run '^$$' -bench . -benchtime 1x -timeout 60m ./...
+	BENCH_N=$${BENCH_N:-1000} $(GO) test -run '^$$' -bench BenchmarkIssuance -benchtime 1x -timeout 60m ./cmd/profdev/
+	$(GO) test -run '^$$' -bench . -benchmem ./internal/signing/ ./internal/document/ ./internal/calendar/
 
 ## lint: formatting check
 lint:

@@ -1,0 +1,257 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/rs/zerolog"
+	"go.temporal.io/sdk/client"
+	sdkworker "go.temporal.io/sdk/worker"
+	"go.temporal.io/sdk/workflow"
+
+	"github.com/profdev/profdev/api"
+	"github.com/profdev/profdev/internal/devtemporal"
+	"github.com/profdev/profdev/internal/domain"
+	"github.com/profdev/profdev/internal/notify"
+	"github.com/profdev/profdev/internal/pglocal"
+	"github.com/profdev/profdev/internal/postgres"
+	"github.com/profdev/profdev/internal/smtptest"
+	"github.com/profdev/profdev/worker"
+	"github.com/profdev/profdev/workflows"
+)
+
+// BenchmarkIssuance measures certificate issuance on the embedded stack in one process
+// (Temporal on SQLite, a private PostgreSQL, the worker, the API, a real SMTP server) against
+// a baseline measured on the same server in the same run: N workflows of 5 no-op activities.
+// N is BENCH_N (default 1000). It runs once whatever b.N is, and prints its figures.
+func BenchmarkIssuance(b *testing.B) {
+	n := 1000
+	if v, err := strconv.Atoi(os.Getenv("BENCH_N")); err == nil && v > 0 {
+		n = v
+	}
+	ctx := context.Background()
+	dir := b.TempDir()
+	if err := os.Chmod(dir, 0o755); err != nil {
+		b.Fatal(err)
+	}
+	_ = os.Chmod(filepath.Dir(dir), 0o755)
+	log := zerolog.Nop()
+
+	pg, err := pglocal.Start(ctx, pglocal.Options{Dir: filepath.Join(dir, "pg"), Ephemeral: true})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer pg.Stop(ctx)
+	if err := pg.CreateDatabase(ctx, "profdev"); err != nil {
+		b.Fatal(err)
+	}
+	db, err := postgres.Open(ctx, postgres.Config{URL: pg.DSN("profdev"), MaxConns: 40}, log)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer db.Close()
+	if _, err := db.Migrate(ctx); err != nil {
+		b.Fatal(err)
+	}
+	port, _ := freeTCPPort()
+	ts, err := devtemporal.Start(ctx, devtemporal.Config{DataDir: filepath.Join(dir, "temporal"), FrontendPort: port,
+		SearchAttributes: workflows.SearchAttributes()})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer ts.Stop()
+	tc, err := client.Dial(client.Options{HostPort: ts.FrontendAddress(), Namespace: ts.Namespace(), Logger: quietSDK{}})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer tc.Close()
+
+	smtp := smtptest.Start(b)
+	mailer, _ := notify.NewSMTPMailer(notify.SMTPConfig{Host: smtp.Host(), Port: smtp.Port(), TLS: "none"})
+	notifier := notify.New(db, mailer, notify.Config{}, log)
+	cfg, _ := loadConfig(func(string) string { return "" })
+	cals, _ := buildCalendars(cfg)
+	signer, err := buildSigner(ctx, cfg, filepath.Join(dir, "signing"), db, log)
+	if err != nil {
+		b.Fatal(err)
+	}
+	w := worker.New(tc, workerDeps(db, notifier, cals, signer), worker.Options{})
+	if err := w.Start(); err != nil {
+		b.Fatal(err)
+	}
+	defer w.Stop()
+	baseline := sdkworker.New(tc, "baseline", sdkworker.Options{})
+	baseline.RegisterWorkflowWithOptions(noopWorkflow, workflow.RegisterOptions{Name: "Baseline"})
+	baseline.RegisterActivity(noopActivity)
+	if err := baseline.Start(); err != nil {
+		b.Fatal(err)
+	}
+	defer baseline.Stop()
+
+	signerKey, _ := devSigner(dir)
+	verifier := signerKey.Verifier()
+	srv := httptest.NewServer(api.New(api.Config{Version: "bench"}, api.Deps{Log: log, Store: db, Temporal: tc, Verifier: verifier}).Handler())
+	defer srv.Close()
+	ministry := domain.Actor{Sub: "m", Role: domain.RoleMinistry, Authority: "mintrud"}
+	token, _ := signerKey.Mint(ministry, time.Hour)
+	mustSeed(b, db)
+
+	// Certificates through the batch API, until all are issued and every party has its email.
+	body := batchBody(n)
+	start := time.Now()
+	req, _ := http.NewRequest("POST", srv.URL+"/api/v1/certificates/batch", strings.NewReader(body))
+	req.Header.Set("Authorization", "Bearer "+token)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil || resp.StatusCode != http.StatusAccepted {
+		b.Fatalf("batch: %v %v", err, resp)
+	}
+	resp.Body.Close()
+	var lat []time.Duration
+	stop := make(chan struct{})
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() { // list latency while the load runs
+		defer wg.Done()
+		for {
+			select {
+			case <-stop:
+				return
+			default:
+			}
+			r, _ := http.NewRequest("GET", srv.URL+"/api/v1/certificates?agency=agency-1&limit=50", nil)
+			r.Header.Set("Authorization", "Bearer "+token)
+			t0 := time.Now()
+			if resp, err := http.DefaultClient.Do(r); err == nil {
+				resp.Body.Close()
+				lat = append(lat, time.Since(t0))
+			}
+			time.Sleep(20 * time.Millisecond)
+		}
+	}()
+	deadline := time.Now().Add(30 * time.Minute)
+	for {
+		issued := countIssued(ctx, b, db)
+		if issued >= n && len(smtp.Messages()) >= 3*n {
+			break
+		}
+		if time.Now().After(deadline) {
+			b.Fatalf("timed out: %d issued, %d emails", issued, len(smtp.Messages()))
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	certElapsed := time.Since(start)
+	close(stop)
+	wg.Wait()
+
+	// Baseline on the same server: N workflows of 5 no-op activities each.
+	start = time.Now()
+	runs := make([]client.WorkflowRun, n)
+	for i := range runs {
+		runs[i], err = tc.ExecuteWorkflow(ctx, client.StartWorkflowOptions{ID: fmt.Sprintf("baseline-%d", i), TaskQueue: "baseline"}, "Baseline")
+		if err != nil {
+			b.Fatal(err)
+		}
+	}
+	for _, r := range runs {
+		if err := r.Get(ctx, nil); err != nil {
+			b.Fatal(err)
+		}
+	}
+	baseElapsed := time.Since(start)
+
+	certRate := float64(n) / certElapsed.Seconds()
+	baseRate := float64(n) / baseElapsed.Seconds()
+	slices.Sort(lat)
+	p := func(q float64) time.Duration {
+		if len(lat) == 0 {
+			return 0
+		}
+		return lat[int(q*float64(len(lat)-1))]
+	}
+	fmt.Printf("\nprofdev issuance benchmark (N=%d, signer %s)\n", n, signer.Algorithm())
+	fmt.Printf("  certificates issued, signed, stored, 3 parties notified: %.1f/s (%.1fs)\n", certRate, certElapsed.Seconds())
+	fmt.Printf("  baseline workflows of 5 no-op activities:                 %.1f/s (%.1fs)\n", baseRate, baseElapsed.Seconds())
+	fmt.Printf("  ratio certificates/baseline:                              %.2f\n", certRate/baseRate)
+	fmt.Printf("  GET /certificates?agency=... during the load: p50 %v, p99 %v (%d requests)\n\n",
+		p(0.50).Round(time.Microsecond), p(0.99).Round(time.Microsecond), len(lat))
+	b.ReportMetric(certRate, "certs/s")
+	b.ReportMetric(baseRate, "baseline/s")
+	b.ReportMetric(certRate/baseRate, "ratio")
+}
+
+func noopWorkflow(ctx workflow.Context) error {
+	ctx = workflow.WithActivityOptions(ctx, workflow.ActivityOptions{StartToCloseTimeout: time.Minute})
+	for range 5 {
+		if err := workflow.ExecuteActivity(ctx, noopActivity).Get(ctx, nil); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func noopActivity(context.Context) error { return nil }
+
+func mustSeed(b *testing.B, db *postgres.DB) {
+	ctx := context.Background()
+	if _, err := db.PutAuthority(ctx, postgres.Authority{ID: "mintrud", Name: "Минтруд России", Region: "RU"}); err != nil {
+		b.Fatal(err)
+	}
+	if _, err := db.PutAgency(ctx, postgres.Agency{ID: "agency-1", Name: "Росстат", Authority: "mintrud", Region: "RU", HREmails: []string{"hr@agency.test"}}); err != nil {
+		b.Fatal(err)
+	}
+	if err := db.EnterRegistry(ctx, postgres.Admission{ApplicationID: "app-bench", WorkflowID: "registry-mintrud-provider-a", ProviderID: "provider-a",
+		Authority: "mintrud", Year: 2026, At: time.Now(),
+		Provider:   domain.ProviderDetails{Name: "ООО Учебный центр", INN: "7707083893", OGRN: "1027700132195", Email: "center@provider.test"},
+		Programmes: []domain.Programme{{Code: "PK-01", Title: "Управление проектами", Kind: domain.QualificationUpgrade, Hours: 72, Format: "blended", Price: 35000}},
+	}); err != nil {
+		b.Fatal(err)
+	}
+}
+
+func batchBody(n int) string {
+	start := time.Now().AddDate(0, 1, 0).Format("2006-01-02")
+	end := time.Now().AddDate(0, 3, 0).Format("2006-01-02")
+	items := make([]string, n)
+	for i := range items {
+		items[i] = fmt.Sprintf(`{"servant":{"id":"servant-%d","full_name":"Служащий %d","snils":"112-233-445 95","email":"s%d@gov.test","position":"консультант"},
+			"agency":{"id":"agency-1","name":"Росстат"},"provider_id":"provider-a","programme_code":"PK-01","year":2026,"hours":72,"amount":35000,
+			"start_by":%q,"end_by":%q}`, i, i, i, start, end)
+	}
+	return `{"items":[` + strings.Join(items, ",") + `]}`
+}
+
+func countIssued(ctx context.Context, b *testing.B, db *postgres.DB) int {
+	var n int
+	if err := db.Pool().QueryRow(ctx, `SELECT count(*) FROM certificates WHERE status = 'issued'`).Scan(&n); err != nil {
+		b.Fatal(err)
+	}
+	return n
+}
+
+func freeTCPPort() (int, error) {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return 0, err
+	}
+	defer l.Close()
+	return l.Addr().(*net.TCPAddr).Port, nil
+}
+
+// quietSDK drops the SDK's logs so the figures stand out.
+type quietSDK struct{}
+
+func (quietSDK) Debug(string, ...any) {}
+func (quietSDK) Info(string, ...any)  {}
+func (quietSDK) Warn(string, ...any)  {}
+func (quietSDK) Error(string, ...any) {}
