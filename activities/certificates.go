@@ -179,11 +179,13 @@ func (a *Certificates) SaveRating(ctx context.Context, in RatingStep) error {
 	return classify(a.Store.SaveRating(ctx, in.Certificate, in.Rater, in.Rating, in.Event))
 }
 
-// DeliveryInput is the notification that brings a servant the signed document.
+// DeliveryInput is the notification that brings a servant the signed document, and the
+// notifications of the other parties fanned out in the same activity (one round trip).
 type DeliveryInput struct {
-	Request notify.Request `json:"request"`
-	Number  string         `json:"number"`
-	Seq     int            `json:"seq"`
+	Request notify.Request   `json:"request"`
+	Number  string           `json:"number"`
+	Seq     int              `json:"seq"`
+	Also    []notify.Request `json:"also,omitempty"`
 }
 
 // DeliverDocument notifies the servant with the document and its signature attached
@@ -199,5 +201,15 @@ func (a *Certificates) DeliverDocument(ctx context.Context, in DeliveryInput) (n
 		r.Attachments = append(r.Attachments, notify.Attachment{Name: in.Number + ".pdf.sig", ContentType: "application/pkcs7-signature", Data: doc.Signature})
 	}
 	res, err := a.Notifier.Notify(ctx, r)
-	return res, classify(err)
+	if err != nil {
+		return res, classify(err)
+	}
+	// Each notification is idempotent per party, so a retry after a partial failure sends
+	// only what is still owed.
+	for _, other := range in.Also {
+		if _, err := a.Notifier.Notify(ctx, other); err != nil {
+			return res, classify(err)
+		}
+	}
+	return res, nil
 }

@@ -81,6 +81,7 @@ func BenchmarkIssuance(b *testing.B) {
 	mailer, _ := notify.NewSMTPMailer(notify.SMTPConfig{Host: smtp.Host(), Port: smtp.Port(), TLS: "none"})
 	notifier := notify.New(db, mailer, notify.Config{}, log)
 	cfg, _ := loadConfig(func(string) string { return "" })
+	cfg.SigningKind = os.Getenv("BENCH_SIGNING") // gost (default here), ecdsa
 	cals, _ := buildCalendars(cfg)
 	signer, err := buildSigner(ctx, cfg, filepath.Join(dir, "signing"), db, log)
 	if err != nil {
