@@ -170,11 +170,7 @@ func (db *DB) ListCertificates(ctx context.Context, f CertificateFilter, page Pa
 	if err != nil {
 		return nil, "", err
 	}
-	next := ""
-	if len(out) > limit {
-		out = out[:limit]
-		next = encodeTextCursor(out[limit-1].Number)
-	}
+	out, next := trimPage(out, limit, func(x Certificate) string { return encodeTextCursor(x.Number) })
 	return out, next, nil
 }
 

@@ -65,3 +65,13 @@ func decodeTextCursor(c string) (string, error) {
 	}
 	return string(raw), nil
 }
+
+// trimPage cuts the one extra row a list query fetched and, when there was one, returns
+// the cursor of the page's last row: the caller learns of a next page without a count.
+func trimPage[T any](rows []T, limit int, cursor func(T) string) ([]T, string) {
+	if len(rows) <= limit {
+		return rows, ""
+	}
+	rows = rows[:limit]
+	return rows, cursor(rows[limit-1])
+}

@@ -118,11 +118,7 @@ func (db *DB) ListAgencies(ctx context.Context, authority string, page Page) ([]
 	if err != nil {
 		return nil, "", err
 	}
-	next := ""
-	if len(out) > limit {
-		out = out[:limit]
-		next = encodeTextCursor(out[limit-1].ID)
-	}
+	out, next := trimPage(out, limit, func(x Agency) string { return encodeTextCursor(x.ID) })
 	return out, next, nil
 }
 

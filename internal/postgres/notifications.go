@@ -155,11 +155,7 @@ func (db *DB) ListNotifications(ctx context.Context, actor domain.Actor, page Pa
 	if err != nil {
 		return nil, "", err
 	}
-	next := ""
-	if len(out) > limit {
-		out = out[:limit]
-		next = encodeIDCursor(out[limit-1].ID)
-	}
+	out, next := trimPage(out, limit, func(x Notification) string { return encodeIDCursor(x.ID) })
 	return out, next, nil
 }
 

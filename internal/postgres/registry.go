@@ -111,11 +111,7 @@ func (db *DB) ListApplications(ctx context.Context, f ApplicationFilter, page Pa
 	if err != nil {
 		return nil, "", err
 	}
-	next := ""
-	if len(out) > limit {
-		out = out[:limit]
-		next = encodeTextCursor(out[limit-1].ID)
-	}
+	out, next := trimPage(out, limit, func(x Application) string { return encodeTextCursor(x.ID) })
 	return out, next, nil
 }
 

@@ -160,4 +160,3 @@ func dateArg(d *civil.Date) any {
 	}
 	return d.String()
 }
-
