@@ -225,3 +225,6 @@ func list[T any](items []T, next string) listBody[T] {
 	}
 	return listBody[T]{Items: items, NextCursor: next}
 }
+
+// jsonPayload decodes a JSON-encoded payload or document.
+func jsonPayload(b []byte, v any) error { return json.Unmarshal(b, v) }

@@ -25,6 +25,7 @@ type RegistryStore interface {
 	GetApplication(ctx context.Context, id string) (postgres.Application, error)
 	ListApplications(ctx context.Context, f postgres.ApplicationFilter, page postgres.Page) ([]postgres.Application, string, error)
 	Timeline(ctx context.Context, subjectID string) ([]domain.Event, error)
+	WorkflowTimeline(ctx context.Context, workflowID string) ([]domain.Event, error)
 	GetMembership(ctx context.Context, providerID, authority string) (postgres.Membership, error)
 	ProviderMemberships(ctx context.Context, providerID string) ([]postgres.Membership, error)
 	GetDeclaration(ctx context.Context, id string) (postgres.Declaration, error)

@@ -110,6 +110,7 @@ func New(cfg Config, d Deps) *Server {
 	authed.GET("/directory/authorities/:authority", s.getAuthority)
 	s.registryRoutes(authed, public)
 	s.certificateRoutes(authed, public)
+	s.opsRoutes(authed)
 	s.reserveRoutes(authed)
 
 	s.engine = e

@@ -27,11 +27,20 @@ func detailsOrEmpty(d map[string]any) map[string]any {
 
 // Timeline returns the steps recorded for a subject (an application, a certificate...), oldest first.
 func (db *DB) Timeline(ctx context.Context, subjectID string) ([]domain.Event, error) {
+	return db.timeline(ctx, `subject_id = $1`, subjectID)
+}
+
+// WorkflowTimeline returns the steps one workflow recorded, in order.
+func (db *DB) WorkflowTimeline(ctx context.Context, workflowID string) ([]domain.Event, error) {
+	return db.timeline(ctx, `workflow_id = $1`, workflowID)
+}
+
+func (db *DB) timeline(ctx context.Context, where, arg string) ([]domain.Event, error) {
 	var out []domain.Event
 	err := db.InTx(ctx, pgx.ReadCommitted, func(tx pgx.Tx) error {
 		rows, err := tx.Query(ctx, `
 			SELECT seq, at, actor, action, details FROM events
-			WHERE subject_id = $1 ORDER BY at, workflow_id, seq`, subjectID)
+			WHERE `+where+` ORDER BY at, workflow_id, seq`, arg)
 		if err != nil {
 			return err
 		}
