@@ -2,7 +2,6 @@ package workflows_test
 
 import (
 	"context"
-	"os"
 	"sync"
 	"testing"
 	"time"
@@ -10,11 +9,8 @@ import (
 	"cloud.google.com/go/civil"
 	"github.com/google/go-cmp/cmp"
 	"github.com/stretchr/testify/mock"
-	historypb "go.temporal.io/api/history/v1"
 	"go.temporal.io/sdk/testsuite"
-	"go.temporal.io/sdk/worker"
 	"go.temporal.io/sdk/workflow"
-	"google.golang.org/protobuf/encoding/protojson"
 
 	"github.com/profdev/profdev/activities"
 	"github.com/profdev/profdev/internal/calendar"
@@ -215,25 +211,5 @@ func TestValidatorsRefuseBeforeAnythingIsWritten(t *testing.T) {
 	}
 	if diff := cmp.Diff([]string{"submitted", "admitted"}, actions); diff != "" || app.Status != domain.ApplicationAdmitted {
 		t.Errorf("recorded steps mismatch (-want +got):\n%s (status %s)", diff, app.Status)
-	}
-}
-
-// TestRecordedAdmissionHistoryReplays replays an admission recorded on a real server
-// (apply, return, resubmit, admit; recorded by the API's end-to-end test with
-// PROFDEV_RECORD_HISTORIES=1) against today's workflow code.
-func TestRecordedAdmissionHistoryReplays(t *testing.T) {
-	b, err := os.ReadFile("testdata/admission.history.json")
-	if err != nil {
-		t.Fatalf("recorded history missing: %v", err)
-	}
-	hist := &historypb.History{}
-	if err := protojson.Unmarshal(b, hist); err != nil {
-		t.Fatal(err)
-	}
-	r := worker.NewWorkflowReplayer()
-	r.RegisterWorkflowWithOptions(workflows.Admission, workflow.RegisterOptions{Name: workflows.AdmissionWorkflowType})
-	r.RegisterWorkflowWithOptions(workflows.RegistryMembership, workflow.RegisterOptions{Name: workflows.MembershipWorkflowType})
-	if err := r.ReplayWorkflowHistory(nil, hist); err != nil {
-		t.Fatalf("replay: %v", err)
 	}
 }

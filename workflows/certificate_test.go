@@ -2,18 +2,14 @@ package workflows_test
 
 import (
 	"context"
-	"os"
 	"sync"
 	"testing"
 	"time"
 
 	"cloud.google.com/go/civil"
 	"github.com/google/go-cmp/cmp"
-	historypb "go.temporal.io/api/history/v1"
 	"go.temporal.io/sdk/testsuite"
-	"go.temporal.io/sdk/worker"
 	"go.temporal.io/sdk/workflow"
-	"google.golang.org/protobuf/encoding/protojson"
 
 	"github.com/profdev/profdev/activities"
 	"github.com/profdev/profdev/internal/calendar"
@@ -177,23 +173,5 @@ func TestOutcomeEscalatesWhenLate(t *testing.T) {
 	}
 	if diff := cmp.Diff([]string{"issued", "enrolled", "outcome_reminder", "outcome_overdue", "outcome_reported", "survey_closed"}, e.actions); diff != "" {
 		t.Errorf("steps mismatch (-want +got):\n%s", diff)
-	}
-}
-
-// TestRecordedCertificateHistoryReplays replays a certificate recorded on a real server
-// (issue, enrol, complete, two ratings, a duplicate) against today's code.
-func TestRecordedCertificateHistoryReplays(t *testing.T) {
-	b, err := os.ReadFile("testdata/certificate.history.json")
-	if err != nil {
-		t.Fatalf("recorded history missing: %v", err)
-	}
-	hist := &historypb.History{}
-	if err := protojson.Unmarshal(b, hist); err != nil {
-		t.Fatal(err)
-	}
-	r := worker.NewWorkflowReplayer()
-	r.RegisterWorkflowWithOptions(workflows.Certificate, workflow.RegisterOptions{Name: workflows.CertificateWorkflowType})
-	if err := r.ReplayWorkflowHistory(nil, hist); err != nil {
-		t.Fatalf("replay: %v", err)
 	}
 }

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"os"
 	"sync"
 	"testing"
 	"time"
@@ -13,12 +12,9 @@ import (
 	"github.com/google/go-cmp/cmp"
 	"github.com/google/go-cmp/cmp/cmpopts"
 	"github.com/stretchr/testify/mock"
-	historypb "go.temporal.io/api/history/v1"
 	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/testsuite"
-	"go.temporal.io/sdk/worker"
 	"go.temporal.io/sdk/workflow"
-	"google.golang.org/protobuf/encoding/protojson"
 
 	"github.com/profdev/profdev/activities"
 	"github.com/profdev/profdev/internal/calendar"
@@ -330,25 +326,6 @@ func TestReserveEditAfterApprovalWithdrawsIt(t *testing.T) {
 	want := []string{"created", "candidate_added", "approved", "quotas_set", "candidate_added", "closed"}
 	if diff := cmp.Diff(want, e.actions()); diff != "" {
 		t.Errorf("recorded steps mismatch (-want +got):\n%s", diff)
-	}
-}
-
-// TestRecordedNominationHistoryReplays replays a nomination recorded on a real server by the
-// API's end-to-end test (PROFDEV_RECORD_HISTORIES=1): drafting in both lists and all
-// categories, approval, submission, decisions with a correction, selection results.
-func TestRecordedNominationHistoryReplays(t *testing.T) {
-	b, err := os.ReadFile("testdata/reserve.history.json")
-	if err != nil {
-		t.Fatalf("recorded history missing: %v", err)
-	}
-	hist := &historypb.History{}
-	if err := protojson.Unmarshal(b, hist); err != nil {
-		t.Fatal(err)
-	}
-	r := worker.NewWorkflowReplayer()
-	r.RegisterWorkflowWithOptions(workflows.ReserveNomination, workflow.RegisterOptions{Name: workflows.NominationWorkflowType})
-	if err := r.ReplayWorkflowHistory(nil, hist); err != nil {
-		t.Fatalf("replay: %v", err)
 	}
 }
 
