@@ -36,6 +36,7 @@ type Store interface {
 	DirectoryStore
 	RegistryStore
 	CertificateStore
+	InboxStore
 	ReserveStore
 	ListNotifications(ctx context.Context, actor domain.Actor, page postgres.Page) ([]postgres.Notification, string, error)
 }
@@ -111,6 +112,7 @@ func New(cfg Config, d Deps) *Server {
 	s.registryRoutes(authed, public)
 	s.certificateRoutes(authed, public)
 	s.opsRoutes(authed)
+	s.inboxRoutes(authed)
 	s.reserveRoutes(authed)
 
 	s.engine = e

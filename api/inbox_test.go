@@ -1,0 +1,75 @@
+package api
+
+import (
+	"fmt"
+	"net/http"
+	"testing"
+	"time"
+
+	"github.com/profdev/profdev/internal/domain"
+	"github.com/profdev/profdev/internal/postgres"
+)
+
+func kinds(t *testing.T, a *testAPI, who domain.Actor) []string {
+	t.Helper()
+	code, body, _ := a.do("GET", "/api/v1/tasks", &who, "")
+	page := decode[listBody[postgres.Task]](t, http.StatusOK, code, body)
+	var out []string
+	for _, it := range page.Items {
+		out = append(out, it.Kind+":"+it.SubjectID)
+	}
+	return out
+}
+
+func TestTasksAndOverview(t *testing.T) {
+	a := mustAPI(t)
+	a.mustProcesses()
+	a.mustRegistryFor()
+	cert := a.mustIssue("servant-1")
+	code, body, _ := a.do("POST", "/api/v1/registry/applications", &providerB, applicationBody("mintrud", "PB-1"))
+	app := decode[postgres.Application](t, http.StatusCreated, code, body)
+
+	check := func(who domain.Actor, want ...string) {
+		t.Helper()
+		got := fmt.Sprint(kinds(t, a, who))
+		if got != fmt.Sprint(want) {
+			t.Errorf("%s tasks = %s, want %v", who.Role, got, want)
+		}
+	}
+	check(providerC, "certificate_enrolment:"+cert.ID)
+	check(ministry, "application_review:"+app.ID)
+	check(otherMinistry)
+	check(providerNo)
+	check(hrAgency2)
+	check(servant1)
+	check(hrAgency1)
+	check(domain.Actor{Sub: "head", Role: domain.RoleAgencyHead, Agency: "agency-1"})
+	check(domain.Actor{Sub: "ra", Role: domain.RoleReserveAuthority, Authority: "mintrud"})
+	check(operator)
+
+	today := time.Now().Format("2006-01-02")
+	path := "/api/v1/certificates/" + cert.ID
+	a.do("POST", path+"/enrolment", &providerC, fmt.Sprintf(`{"enrolled_on":%q,"started_on":%q,"order_number":"1"}`, today, today))
+	a.do("POST", path+"/outcome", &providerC, `{"outcome":"expelled","finished_on":"2026-12-01"}`)
+	check(providerC)
+	check(servant1, "quality_survey:"+cert.ID)
+	check(servant2)
+	if code, body, _ := a.do("POST", path+"/quality-survey", &servant1, `{"score":3}`); code != http.StatusOK {
+		t.Fatalf("rating = %d %s", code, body)
+	}
+	check(servant1)
+
+	code, body, _ = a.do("GET", "/api/v1/agencies/agency-1/overview", &hrAgency1, "")
+	o := decode[postgres.AgencyOverview](t, http.StatusOK, code, body)
+	if o.Counts["certificates"]["expelled"] != 1 || len(o.Overdue) != 0 {
+		t.Errorf("overview = %+v", o)
+	}
+	for _, tc := range []struct {
+		who  domain.Actor
+		want int
+	}{{hrAgency2, http.StatusNotFound}, {otherMinistry, http.StatusNotFound}, {ministry, http.StatusOK}, {operator, http.StatusOK}, {providerC, http.StatusForbidden}} {
+		if code, _, _ := a.do("GET", "/api/v1/agencies/agency-1/overview", &tc.who, ""); code != tc.want {
+			t.Errorf("%s %s overview = %d, want %d", tc.who.Role, tc.who.Sub, code, tc.want)
+		}
+	}
+}
