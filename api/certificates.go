@@ -264,15 +264,11 @@ func (s *Server) certificateStep(c *gin.Context, role domain.Role, body any, upd
 		return
 	}
 	var out postgres.Certificate
-	err := s.update(c.Request.Context(), cert.WorkflowID, update, arg(actor), &out)
-	if closedProcess(err) {
-		err = domain.Conflict("certificate %s is %s: its process has ended", cert.Number, cert.Status)
+	if s.runStep(c, cert.WorkflowID, update,
+		arg(actor), &out,
+		domain.Conflict("certificate %s is %s: its process has ended", cert.Number, cert.Status)) {
+		c.JSON(http.StatusOK, certificateView(out))
 	}
-	if err != nil {
-		fail(c, err)
-		return
-	}
-	c.JSON(http.StatusOK, certificateView(out))
 }
 
 type enrolmentRequest struct {

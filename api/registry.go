@@ -248,16 +248,11 @@ func (s *Server) decideApplication(c *gin.Context) {
 		return
 	}
 	var out postgres.Application
-	err := s.update(c.Request.Context(), app.WorkflowID, workflows.UpdateDecideApplication,
-		workflows.ApplicationDecision{Actor: actor, Decision: req.Decision, Reasons: req.Reasons}, &out)
-	if closedProcess(err) {
-		err = domain.Conflict("application %s is %s: only an application under review can be decided", app.ID, app.Status)
+	if s.runStep(c, app.WorkflowID, workflows.UpdateDecideApplication,
+		workflows.ApplicationDecision{Actor: actor, Decision: req.Decision, Reasons: req.Reasons}, &out,
+		domain.Conflict("application %s is %s: only an application under review can be decided", app.ID, app.Status)) {
+		c.JSON(http.StatusOK, out)
 	}
-	if err != nil {
-		fail(c, err)
-		return
-	}
-	c.JSON(http.StatusOK, out)
 }
 
 func (s *Server) resubmitApplication(c *gin.Context) {
@@ -286,16 +281,11 @@ func (s *Server) resubmitApplication(c *gin.Context) {
 		return
 	}
 	var out postgres.Application
-	err := s.update(c.Request.Context(), app.WorkflowID, workflows.UpdateResubmitApplication,
-		workflows.Resubmission{Actor: actor, Provider: req.Provider, Programmes: req.Programmes}, &out)
-	if closedProcess(err) {
-		err = domain.Conflict("application %s is %s: only a returned application can be resubmitted", app.ID, app.Status)
+	if s.runStep(c, app.WorkflowID, workflows.UpdateResubmitApplication,
+		workflows.Resubmission{Actor: actor, Provider: req.Provider, Programmes: req.Programmes}, &out,
+		domain.Conflict("application %s is %s: only a returned application can be resubmitted", app.ID, app.Status)) {
+		c.JSON(http.StatusOK, out)
 	}
-	if err != nil {
-		fail(c, err)
-		return
-	}
-	c.JSON(http.StatusOK, out)
 }
 
 type declarationRequest struct {
@@ -352,16 +342,11 @@ func (s *Server) declareProgrammes(c *gin.Context) {
 		return
 	}
 	var out postgres.Declaration
-	err := s.update(c.Request.Context(), m.WorkflowID, workflows.UpdateDeclareProgrammes,
-		workflows.DeclareProgrammes{Actor: actor, Year: req.Year, Programmes: req.Programmes}, &out)
-	if closedProcess(err) {
-		err = domain.Conflict("provider %s is %s in the registry of %s", m.ProviderID, m.Status, m.Authority)
+	if s.runStep(c, m.WorkflowID, workflows.UpdateDeclareProgrammes,
+		workflows.DeclareProgrammes{Actor: actor, Year: req.Year, Programmes: req.Programmes}, &out,
+		domain.Conflict("provider %s is %s in the registry of %s", m.ProviderID, m.Status, m.Authority)) {
+		c.JSON(http.StatusCreated, out)
 	}
-	if err != nil {
-		fail(c, err)
-		return
-	}
-	c.JSON(http.StatusCreated, out)
 }
 
 type declarationDecisionRequest struct {
@@ -398,16 +383,11 @@ func (s *Server) decideDeclaration(c *gin.Context) {
 		return
 	}
 	var out postgres.Declaration
-	err = s.update(ctx, m.WorkflowID, workflows.UpdateDecideDeclaration,
-		workflows.DeclarationDecision{Actor: actor, DeclarationID: decl.ID, Decision: req.Decision, Reasons: req.Reasons}, &out)
-	if closedProcess(err) {
-		err = domain.Conflict("provider %s is %s: its declarations are closed", m.ProviderID, m.Status)
+	if s.runStep(c, m.WorkflowID, workflows.UpdateDecideDeclaration,
+		workflows.DeclarationDecision{Actor: actor, DeclarationID: decl.ID, Decision: req.Decision, Reasons: req.Reasons}, &out,
+		domain.Conflict("provider %s is %s: its declarations are closed", m.ProviderID, m.Status)) {
+		c.JSON(http.StatusOK, out)
 	}
-	if err != nil {
-		fail(c, err)
-		return
-	}
-	c.JSON(http.StatusOK, out)
 }
 
 type exclusionRequest struct {
@@ -448,15 +428,11 @@ func (s *Server) exclusion(c *gin.Context) {
 		update = workflows.UpdateExclude
 	}
 	var out postgres.Membership
-	err := s.update(c.Request.Context(), m.WorkflowID, update, workflows.ExclusionStep{Actor: actor, Reason: req.Reason}, &out)
-	if closedProcess(err) {
-		err = domain.Conflict("provider %s is already excluded from the registry of %s", m.ProviderID, m.Authority)
+	if s.runStep(c, m.WorkflowID, update,
+		workflows.ExclusionStep{Actor: actor, Reason: req.Reason}, &out,
+		domain.Conflict("provider %s is already excluded from the registry of %s", m.ProviderID, m.Authority)) {
+		c.JSON(http.StatusOK, out)
 	}
-	if err != nil {
-		fail(c, err)
-		return
-	}
-	c.JSON(http.StatusOK, out)
 }
 
 // publicRegistry is the public registry: no token, no personal data beyond what a provider

@@ -276,15 +276,9 @@ func (s *Server) getNomination(c *gin.Context) {
 
 // nominationUpdate runs a step of the nomination's workflow and answers with its result.
 func (s *Server) nominationUpdate(c *gin.Context, n postgres.Nomination, update string, arg any, status int, out any) {
-	err := s.update(c.Request.Context(), n.WorkflowID, update, arg, out)
-	if closedProcess(err) {
-		err = domain.Conflict("nomination %s is closed: its year %d is over", n.ID, n.Year)
+	if s.runStep(c, n.WorkflowID, update, arg, out, domain.Conflict("nomination %s is closed: its year %d is over", n.ID, n.Year)) {
+		c.JSON(status, out)
 	}
-	if err != nil {
-		fail(c, err)
-		return
-	}
-	c.JSON(status, out)
 }
 
 // checkCandidate checks a candidate's data against the nomination's year, naming

@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 
+	"github.com/gin-gonic/gin"
+
 	"go.temporal.io/api/serviceerror"
 	"go.temporal.io/sdk/client"
 	"go.temporal.io/sdk/temporal"
@@ -70,6 +72,22 @@ func workflowError(err error) error {
 		return domain.Wrap(err, domain.CodeUnavailable, "the workflow service is unavailable; retry")
 	}
 	return domain.Wrap(err, domain.CodeInternal, "workflow call failed")
+}
+
+// runStep runs a user's step as an update on its workflow and writes the error response
+// when it fails: an update sent to a workflow that has already completed becomes closed,
+// the conflict that names the record's final state. It reports whether the step succeeded;
+// the caller then answers with out.
+func (s *Server) runStep(c *gin.Context, workflowID, name string, arg, out any, closed *domain.Error) bool {
+	err := s.update(c.Request.Context(), workflowID, name, arg, out)
+	if closedProcess(err) {
+		err = closed
+	}
+	if err != nil {
+		fail(c, err)
+		return false
+	}
+	return true
 }
 
 // closedProcess reports whether err says the workflow had already completed.
