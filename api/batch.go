@@ -3,6 +3,7 @@ package api
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net/http"
 
@@ -119,7 +120,7 @@ func (s *Server) batchItem(ctx context.Context, actor domain.Actor, raw json.Raw
 	}
 	if err != nil {
 		var de *domain.Error
-		if !asDomainError(err, &de) || de.Code == domain.CodeInternal || de.Code == domain.CodeUnavailable {
+		if !errors.As(err, &de) || de.Code == domain.CodeInternal || de.Code == domain.CodeUnavailable {
 			de = &domain.Error{Code: domain.CodeInvalid, Message: "the item could not be checked"}
 		}
 		return nil, &postgres.BatchRejectionError{Code: de.Code, Message: de.Message, Fields: de.Fields}

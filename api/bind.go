@@ -83,8 +83,6 @@ func decodeStrict(raw []byte, dst any) error {
 	return nil
 }
 
-func asDomainError(err error, target **domain.Error) bool { return errors.As(err, target) }
-
 // validate runs the struct validator and converts its errors to field errors.
 func (s *Server) validate(v any) error {
 	rv := reflect.Indirect(reflect.ValueOf(v))
@@ -225,6 +223,3 @@ func list[T any](items []T, next string) listBody[T] {
 	}
 	return listBody[T]{Items: items, NextCursor: next}
 }
-
-// jsonPayload decodes a JSON-encoded payload or document.
-func jsonPayload(b []byte, v any) error { return json.Unmarshal(b, v) }

@@ -10,6 +10,7 @@ import (
 
 	"github.com/profdev/profdev/internal/domain"
 	"github.com/profdev/profdev/internal/postgres"
+	"github.com/profdev/profdev/workflows"
 )
 
 // The task inbox and the agency overview, computed from the read models of every process.
@@ -25,13 +26,10 @@ func (s *Server) inboxRoutes(authed *gin.RouterGroup) {
 	authed.GET("/agencies/:agency/overview", s.agencyOverview)
 }
 
-// moscow is where "today" is decided for deadlines (a fixed zone: Russia keeps UTC+3).
-var moscow = time.FixedZone("MSK", 3*60*60)
-
 // tasks lists what waits on the caller, earliest due first.
 func (s *Server) tasks(c *gin.Context) {
 	actor := actorOf(c)
-	items, err := s.store.Tasks(c.Request.Context(), actor, civil.DateOf(time.Now().In(moscow)))
+	items, err := s.store.Tasks(c.Request.Context(), actor, civil.DateOf(time.Now().In(workflows.Moscow)))
 	if err != nil {
 		fail(c, err)
 		return

@@ -2,6 +2,7 @@ package api
 
 import (
 	"encoding/base64"
+	"encoding/json"
 	"fmt"
 	"net/http"
 	"regexp"
@@ -105,7 +106,7 @@ func (s *Server) listWorkflows(c *gin.Context) {
 			Type: e.GetType().GetName(), Status: strings.ToLower(e.GetStatus().String()), StartedAt: e.GetStartTime().AsTime()}
 		for name, p := range e.GetSearchAttributes().GetIndexedFields() {
 			var v any
-			if err := jsonPayload(p.GetData(), &v); err != nil {
+			if err := json.Unmarshal(p.GetData(), &v); err != nil {
 				continue
 			}
 			switch name {
@@ -144,7 +145,7 @@ func (s *Server) workflowHistory(c *gin.Context) {
 			return
 		}
 		var v any
-		if err := jsonPayload(raw, &v); err != nil {
+		if err := json.Unmarshal(raw, &v); err != nil {
 			fail(c, err)
 			return
 		}
