@@ -18,6 +18,7 @@ type Deps struct {
 	Calendars *calendar.Regions
 	Registry  activities.RegistryStore
 	Reserve   activities.ReserveStore
+	Planning  activities.PlanningStore
 	// Certificates, Batches and Signer serve the certificate process.
 	Certificates activities.CertificateStore
 	Batches      activities.BatchStore
@@ -56,6 +57,9 @@ func RegisterWorkflows(r sdkworker.WorkflowRegistry) {
 	r.RegisterWorkflowWithOptions(workflows.Certificate, workflow.RegisterOptions{Name: workflows.CertificateWorkflowType})
 	r.RegisterWorkflowWithOptions(workflows.CertificateBatch, workflow.RegisterOptions{Name: workflows.CertificateBatchWorkflowType})
 	r.RegisterWorkflowWithOptions(workflows.ReserveNomination, workflow.RegisterOptions{Name: workflows.NominationWorkflowType})
+	r.RegisterWorkflowWithOptions(workflows.PlanningCycle, workflow.RegisterOptions{Name: workflows.CycleWorkflowType})
+	r.RegisterWorkflowWithOptions(workflows.PlanReview, workflow.RegisterOptions{Name: workflows.PlanWorkflowType})
+	r.RegisterWorkflowWithOptions(workflows.OpenPlanningCycle, workflow.RegisterOptions{Name: workflows.OpenerWorkflowType})
 }
 
 // RegisterActivities registers the activities with their dependencies.
@@ -66,4 +70,5 @@ func RegisterActivities(r sdkworker.ActivityRegistry, d Deps) {
 	r.RegisterActivity(&activities.Certificates{Store: d.Certificates, Signer: d.Signer, Notifier: d.Notifier})
 	r.RegisterActivity(&activities.Batches{Store: d.Batches})
 	r.RegisterActivity(&activities.Reserve{Store: d.Reserve})
+	r.RegisterActivity(&activities.Planning{Store: d.Planning})
 }

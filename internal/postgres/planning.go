@@ -25,12 +25,13 @@ const (
 // CyclePhase is the stage of the year a cycle is in.
 type CyclePhase string
 
-// Cycle phases: plans are collected until plans_due; then the quarterly reports; after the
-// last report is due the consolidated summary of the year stands.
+// Cycle phases: plans are collected until plans_due; then the year's events are carried out
+// and reported quarterly; once the last report is due the cycle closes and the consolidated
+// summary of the year stands.
 const (
-	PhasePlanning  CyclePhase = "planning"
-	PhaseReporting CyclePhase = "reporting"
-	PhaseClosed    CyclePhase = "closed"
+	PhasePlanning       CyclePhase = "planning"
+	PhaseImplementation CyclePhase = "implementation"
+	PhaseClosed         CyclePhase = "closed"
 )
 
 // ParticipantKind is who plans: an agency (its HR officers) or a provider.
