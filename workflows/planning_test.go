@@ -197,6 +197,7 @@ func (p *planningEnv) noticesOf(step string) []string {
 			out = append(out, n.Audience+"@"+n.At.Format("2006-01-02 15:04"))
 		}
 	}
+	slices.Sort(out) // notifications run concurrently
 	return out
 }
 
