@@ -27,6 +27,8 @@ type Config struct {
 	PublicBaseURL string
 	// CertificateTerms are the certificate deadlines new certificates start with.
 	CertificateTerms workflows.CertificateTerms
+	// PlanningTerms are the deadlines new planning cycles start with.
+	PlanningTerms workflows.PlanningTerms
 }
 
 // Store is every storage call the API makes.
@@ -38,6 +40,7 @@ type Store interface {
 	CertificateStore
 	InboxStore
 	ReserveStore
+	PlanningStore
 	ListNotifications(ctx context.Context, actor domain.Actor, page postgres.Page) ([]postgres.Notification, string, error)
 }
 
@@ -73,6 +76,9 @@ func New(cfg Config, d Deps) *Server {
 	}
 	if cfg.CertificateTerms == (workflows.CertificateTerms{}) {
 		cfg.CertificateTerms = workflows.DefaultCertificateTerms
+	}
+	if cfg.PlanningTerms == (workflows.PlanningTerms{}) {
+		cfg.PlanningTerms = workflows.DefaultPlanningTerms
 	}
 	reg := d.Metrics
 	if reg == nil {
@@ -114,6 +120,7 @@ func New(cfg Config, d Deps) *Server {
 	s.opsRoutes(authed)
 	s.inboxRoutes(authed)
 	s.reserveRoutes(authed)
+	s.planningRoutes(authed)
 
 	s.engine = e
 	return s

@@ -8,6 +8,9 @@ import (
 	"time"
 
 	"github.com/rs/zerolog"
+
+	"github.com/profdev/profdev/worker"
+	"github.com/profdev/profdev/workflows"
 )
 
 // config is every setting of the production pieces, read from the environment in one place.
@@ -48,6 +51,9 @@ type config struct {
 	SigningRemoteChain string // PEM file of the remote service's chain
 
 	RegionalHolidays string // e.g. region-16=2026-08-30,2026-11-06;region-02=2026-10-11
+
+	// PlanningSchedules open each authority's planning cycle on a day of the year.
+	PlanningSchedules []worker.PlanningSchedule
 
 	ShutdownTimeout time.Duration
 }
@@ -100,6 +106,10 @@ func loadConfig(getenv func(string) string) (config, error) {
 	if c.ShutdownTimeout, err = time.ParseDuration(get("SHUTDOWN_TIMEOUT", "20s")); err != nil {
 		errs = append(errs, "SHUTDOWN_TIMEOUT must be a duration such as 20s")
 	}
+	if c.PlanningSchedules, err = parsePlanningSchedules(get("PLANNING_SCHEDULE", "mintrud=12-01"), get("PLANNING_YEAR_OFFSET", "1"),
+		get("PLANNING_PLANS_DUE_DAYS", "20"), get("PLANNING_QUARTERLY_REPORTS", "true"), get("PLANNING_DIRECTIONS", "")); err != nil {
+		errs = append(errs, err.Error())
+	}
 	if c.LogFormat != "json" && c.LogFormat != "pretty" {
 		errs = append(errs, "LOG_FORMAT must be json or pretty")
 	}
@@ -132,6 +142,7 @@ func (c config) print(log zerolog.Logger, piece string) {
 		Str("mail_from", c.MailFrom).
 		Str("log_level", c.LogLevel).
 		Str("regional_holidays", c.RegionalHolidays).
+		Int("planning_schedules", len(c.PlanningSchedules)).
 		Str("signing_kind", c.SigningKind).
 		Str("signing_dir", c.SigningDir).
 		Str("signing_remote_url", c.SigningRemoteURL).
@@ -170,4 +181,39 @@ func maskURL(raw string) string {
 		u.RawQuery = q.Encode()
 	}
 	return strings.ReplaceAll(u.String(), "%2A%2A%2A", "***") // url escapes the mask's asterisks
+}
+
+// parsePlanningSchedules reads PLANNING_SCHEDULE ("mintrud=12-01;region-64=11-15": the
+// authority and the month-day its cycle opens; "off" for none) and the settings every
+// scheduled cycle shares.
+func parsePlanningSchedules(spec, offset, dueDays, quarterly, directions string) ([]worker.PlanningSchedule, error) {
+	if spec == "off" {
+		return nil, nil
+	}
+	var base workflows.ScheduledCycle
+	var err error
+	if base.YearOffset, err = strconv.Atoi(offset); err != nil || base.YearOffset < 0 || base.YearOffset > 1 {
+		return nil, fmt.Errorf("PLANNING_YEAR_OFFSET must be 0 (the current year) or 1 (the next)")
+	}
+	if base.PlansDueDays, err = strconv.Atoi(dueDays); err != nil || base.PlansDueDays < 1 || base.PlansDueDays > 120 {
+		return nil, fmt.Errorf("PLANNING_PLANS_DUE_DAYS must be 1 to 120 working days")
+	}
+	if base.QuarterlyReports, err = strconv.ParseBool(quarterly); err != nil {
+		return nil, fmt.Errorf("PLANNING_QUARTERLY_REPORTS must be true or false")
+	}
+	for _, d := range strings.Split(directions, ";") {
+		if d = strings.TrimSpace(d); d != "" {
+			base.PriorityDirections = append(base.PriorityDirections, d)
+		}
+	}
+	var out []worker.PlanningSchedule
+	for _, item := range strings.Split(spec, ";") {
+		authority, day, ok := strings.Cut(strings.TrimSpace(item), "=")
+		t, err := time.Parse("01-02", day)
+		if !ok || authority == "" || err != nil {
+			return nil, fmt.Errorf("PLANNING_SCHEDULE must be authority=MM-DD items separated by ';', or off")
+		}
+		out = append(out, worker.PlanningSchedule{Authority: authority, Month: t.Month(), Day: t.Day(), ScheduledCycle: base})
+	}
+	return out, nil
 }

@@ -128,6 +128,9 @@ func runDev(ctx context.Context, args []string, cfg config, getenv func(string) 
 	if err := w.Start(); err != nil {
 		return fmt.Errorf("start worker: %w", err)
 	}
+	if err := worker.EnsurePlanningSchedules(ctx, tc, cfg.PlanningSchedules); err != nil {
+		return err
+	}
 	defer w.Stop()
 
 	srv := api.New(api.Config{Version: version, PublicBaseURL: cfg.PublicBaseURL}, api.Deps{

@@ -65,6 +65,9 @@ func runWorker(ctx context.Context, cfg config, log zerolog.Logger) error {
 	if err := w.Start(); err != nil {
 		return fmt.Errorf("start worker: %w", err)
 	}
+	if err := worker.EnsurePlanningSchedules(ctx, tc, cfg.PlanningSchedules); err != nil {
+		return err
+	}
 	log.Info().Msg("worker polling")
 	<-ctx.Done()
 	w.Stop()

@@ -28,19 +28,40 @@ var taskQueries = map[domain.Role]string{
 		UNION ALL SELECT 'declaration_review', id, 'Рассмотреть сведения о программах на ' || year, NULL::date, false
 			FROM registry_declarations WHERE authority = $1 AND status = 'under_review'
 		UNION ALL SELECT 'certificate_outcome_overdue', number, 'Нет результата обучения по сертификату ' || number, outcome_due, true
-			FROM certificates WHERE authority = $1 AND status = 'enrolled' AND overdue`,
+			FROM certificates WHERE authority = $1 AND status = 'enrolled' AND overdue
+		UNION ALL SELECT 'plan_review', id, 'Рассмотреть план мероприятий: ' || participant_name, review_due, overdue
+			FROM planning_plans WHERE authority = $1 AND status = 'under_review'`,
 	domain.RoleProvider: `
 		SELECT 'certificate_enrolment', number, 'Сообщить о зачислении по сертификату ' || number, start_by, false
 			FROM certificates WHERE provider_id = $1 AND status = 'issued'
 		UNION ALL SELECT 'certificate_outcome', number, 'Сообщить результат обучения по сертификату ' || number, outcome_due, overdue
 			FROM certificates WHERE provider_id = $1 AND status = 'enrolled'
 		UNION ALL SELECT 'application_resubmission', id, 'Доработать заявку', resubmit_due, false
-			FROM registry_applications WHERE provider_id = $1 AND status = 'returned'`,
+			FROM registry_applications WHERE provider_id = $1 AND status = 'returned'
+		UNION ALL SELECT 'plan_submission', c.id, 'Представить план мероприятий на ' || c.year, c.plans_due, false
+			FROM planning_cycles c JOIN registry_memberships m ON m.authority = c.authority AND m.provider_id = $1 AND m.status <> 'excluded'
+			WHERE c.status = 'open' AND NOT EXISTS (SELECT 1 FROM planning_plans p
+				WHERE p.cycle_id = c.id AND p.participant_kind = 'provider' AND p.participant_id = $1)
+		UNION ALL SELECT 'plan_resubmission', id, 'Доработать план мероприятий на ' || year, resubmit_due, overdue
+			FROM planning_plans WHERE participant_kind = 'provider' AND participant_id = $1 AND status = 'returned'`,
 	domain.RoleHR: `
 		SELECT 'candidate_correction', nomination_id || '/' || id, 'Исправить сведения о кандидате ' || full_name, correction_due, false
 			FROM reserve_candidates WHERE agency = $1 AND status = 'correction_requested'
 		UNION ALL SELECT 'nomination_submission', id, 'Направить списки резерва на ' || year, NULL::date, false
-			FROM reserve_nominations WHERE agency = $1 AND status IN ('draft', 'approved')`,
+			FROM reserve_nominations WHERE agency = $1 AND status IN ('draft', 'approved')
+		UNION ALL SELECT 'plan_submission', c.id, 'Представить план мероприятий на ' || c.year, c.plans_due, false
+			FROM planning_cycles c JOIN agencies a ON a.authority = c.authority AND a.id = $1
+			WHERE c.status = 'open' AND NOT EXISTS (SELECT 1 FROM planning_plans p
+				WHERE p.cycle_id = c.id AND p.participant_kind = 'agency' AND p.participant_id = $1)
+		UNION ALL SELECT 'plan_resubmission', id, 'Доработать план мероприятий на ' || year, resubmit_due, overdue
+			FROM planning_plans WHERE participant_kind = 'agency' AND participant_id = $1 AND status = 'returned'
+		UNION ALL SELECT 'quarterly_report', c.id || '/q' || (q->>'quarter'),
+				'Представить ежеквартальный отчёт за ' || (q->>'quarter') || ' квартал ' || c.year, (q->>'due')::date, false
+			FROM planning_cycles c JOIN agencies a ON a.authority = c.authority AND a.id = $1
+			CROSS JOIN LATERAL jsonb_array_elements(c.quarters) q
+			WHERE c.status = 'open' AND make_date(c.year, 3 * (q->>'quarter')::int, 1) <= $2::date
+			AND NOT EXISTS (SELECT 1 FROM planning_reports r
+				WHERE r.cycle_id = c.id AND r.agency = $1 AND r.quarter = (q->>'quarter')::int)`,
 	domain.RoleAgencyHead: `
 		SELECT 'nomination_approval', id, 'Утвердить списки резерва на ' || year, NULL::date, false
 			FROM reserve_nominations WHERE agency = $1 AND status = 'draft'
@@ -64,8 +85,11 @@ func (db *DB) Tasks(ctx context.Context, actor domain.Actor, today civil.Date) (
 		return out, nil
 	}
 	args := []any{actor.Scope()}
-	if actor.Role == domain.RoleServant {
+	switch actor.Role {
+	case domain.RoleServant:
 		args = append(args, actor.Sub)
+	case domain.RoleHR: // which quarters' reports are open
+		args = append(args, today.In(time.UTC))
 	}
 	err := db.InTx(ctx, pgx.ReadCommitted, func(tx pgx.Tx) error {
 		rows, err := tx.Query(ctx, `SELECT * FROM (`+q+`) t ORDER BY 4 NULLS LAST, 2`, args...)
@@ -96,11 +120,15 @@ type AgencyOverview struct {
 
 // Overview counts an agency's certificates and nominations by status and lists what is overdue.
 func (db *DB) Overview(ctx context.Context, agency string) (AgencyOverview, error) {
-	o := AgencyOverview{Agency: agency, Counts: map[string]map[string]int{"certificates": {}, "reserve_nominations": {}}, Overdue: []Task{}}
+	o := AgencyOverview{Agency: agency, Counts: map[string]map[string]int{"certificates": {}, "reserve_nominations": {}, "planning_plans": {}, "quarterly_reports": {}}, Overdue: []Task{}}
 	err := db.InTx(ctx, pgx.ReadCommitted, func(tx pgx.Tx) error {
 		rows, err := tx.Query(ctx, `
 			SELECT 'certificates', status, count(*) FROM certificates WHERE agency_id = $1 AND status <> 'issuing' GROUP BY status
-			UNION ALL SELECT 'reserve_nominations', status, count(*) FROM reserve_nominations WHERE agency = $1 GROUP BY status`, agency)
+			UNION ALL SELECT 'reserve_nominations', status, count(*) FROM reserve_nominations WHERE agency = $1 GROUP BY status
+			UNION ALL SELECT 'planning_plans', status, count(*) FROM planning_plans
+				WHERE participant_kind = 'agency' AND participant_id = $1 GROUP BY status
+			UNION ALL SELECT 'quarterly_reports', CASE WHEN on_time THEN 'on_time' ELSE 'late' END, count(*) FROM planning_reports
+				WHERE agency = $1 GROUP BY 2`, agency)
 		if err != nil {
 			return err
 		}
@@ -121,6 +149,8 @@ func (db *DB) Overview(ctx context.Context, agency string) (AgencyOverview, erro
 				WHERE agency_id = $1 AND overdue
 			UNION ALL SELECT 'reserve_nomination', id, 'Просрочено рассмотрение списков резерва на ' || year, review_due FROM reserve_nominations
 				WHERE agency = $1 AND overdue
+			UNION ALL SELECT 'plan', id, 'Просрочена доработка плана мероприятий на ' || year, resubmit_due FROM planning_plans
+				WHERE participant_kind = 'agency' AND participant_id = $1 AND status = 'returned' AND overdue
 			ORDER BY 4 NULLS LAST, 2`, agency)
 		if err != nil {
 			return err

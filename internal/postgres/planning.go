@@ -2,6 +2,7 @@ package postgres
 
 import (
 	"context"
+	"fmt"
 	"time"
 
 	"cloud.google.com/go/civil"
@@ -396,4 +397,23 @@ func nonNilSlice[T any](s []T) []T {
 		return []T{}
 	}
 	return s
+}
+
+// PlanningParticipant returns one agency of the authority's directory, or one provider
+// admitted to its registry and not excluded, as a cycle participant; otherwise not_found.
+func (db *DB) PlanningParticipant(ctx context.Context, authority string, kind ParticipantKind, id string) (CycleParticipant, error) {
+	q := `SELECT 'agency', id, name, '{}'::text[] FROM agencies WHERE authority = $1 AND id = $2`
+	if kind == ParticipantProvider {
+		q = `SELECT 'provider', p.id, p.name, ARRAY[p.email] FROM registry_memberships m
+			JOIN registry_providers p ON p.id = m.provider_id
+			WHERE m.authority = $1 AND m.provider_id = $2 AND m.status <> 'excluded'`
+	}
+	var p CycleParticipant
+	err := db.InTx(ctx, pgx.ReadCommitted, func(tx pgx.Tx) error {
+		return tx.QueryRow(ctx, q, authority, id).Scan(&p.Kind, &p.ID, &p.Name, &p.Emails)
+	})
+	if domain.IsCode(err, domain.CodeNotFound) {
+		return p, domain.NotFound(fmt.Sprintf("%s %s in the planning of %s", kind, id, authority))
+	}
+	return p, err
 }
