@@ -18,9 +18,11 @@ import (
 // fails here unless it is behind workflow.GetVersion.
 func TestRecordedHistoriesReplay(t *testing.T) {
 	for _, file := range []string{
-		"admission.history.json",   // apply, return, resubmit, admit
-		"certificate.history.json", // issue, enrol, complete, two ratings, a duplicate
-		"reserve.history.json",     // lists, approval, submission, decisions with a correction, selection
+		"admission.history.json",      // apply, return, resubmit, admit
+		"certificate.history.json",    // issue, enrol, complete, two ratings, a duplicate
+		"reserve.history.json",        // lists, approval, submission, decisions with a correction, selection
+		"planning_cycle.history.json", // open, two plans (children), a late Q1 and an on-time Q4 report
+		"planning_plan.history.json",  // submitted, returned, resubmitted, accepted
 	} {
 		t.Run(file, func(t *testing.T) {
 			b, err := os.ReadFile(filepath.Join("testdata", file))
