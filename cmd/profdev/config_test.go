@@ -9,6 +9,9 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/rs/zerolog"
+
+	"github.com/profdev/profdev/worker"
+	"github.com/profdev/profdev/workflows"
 )
 
 // envOf is a getenv over a fixed map: tests never read the real environment.
@@ -145,7 +148,7 @@ func mustLogLine(t *testing.T, out string) map[string]any {
 
 // TestConfigRejectsBadValues: every bad setting is named, all of them in one error.
 func TestConfigRejectsBadValues(t *testing.T) {
-	checked := []string{"SMTP_PORT", "LOG_FORMAT", "TEMPORAL_TLS", "SHUTDOWN_TIMEOUT"}
+	checked := []string{"SMTP_PORT", "LOG_FORMAT", "TEMPORAL_TLS", "SHUTDOWN_TIMEOUT", "PLANNING_SCHEDULE", "PLANNING_YEAR_OFFSET", "PLANNING_PLANS_DUE_DAYS", "PLANNING_QUARTERLY_REPORTS"}
 	tests := []struct {
 		name string
 		env  map[string]string
@@ -159,6 +162,12 @@ func TestConfigRejectsBadValues(t *testing.T) {
 		{"LOG_FORMAT xml", map[string]string{"LOG_FORMAT": "xml"}, []string{"LOG_FORMAT"}},
 		{"TEMPORAL_TLS maybe", map[string]string{"TEMPORAL_TLS": "maybe"}, []string{"TEMPORAL_TLS"}},
 		{"SHUTDOWN_TIMEOUT soon", map[string]string{"SHUTDOWN_TIMEOUT": "soon"}, []string{"SHUTDOWN_TIMEOUT"}},
+		{"planning schedules", map[string]string{"PLANNING_SCHEDULE": "mintrud=12-01;region-64=03-15", "PLANNING_DIRECTIONS": "a; b"}, nil},
+		{"planning off", map[string]string{"PLANNING_SCHEDULE": "off"}, nil},
+		{"PLANNING_SCHEDULE bad day", map[string]string{"PLANNING_SCHEDULE": "mintrud=13-40"}, []string{"PLANNING_SCHEDULE"}},
+		{"PLANNING_YEAR_OFFSET 2", map[string]string{"PLANNING_YEAR_OFFSET": "2"}, []string{"PLANNING_YEAR_OFFSET"}},
+		{"PLANNING_PLANS_DUE_DAYS 0", map[string]string{"PLANNING_PLANS_DUE_DAYS": "0"}, []string{"PLANNING_PLANS_DUE_DAYS"}},
+		{"PLANNING_QUARTERLY_REPORTS maybe", map[string]string{"PLANNING_QUARTERLY_REPORTS": "maybe"}, []string{"PLANNING_QUARTERLY_REPORTS"}},
 		{
 			"three at once",
 			map[string]string{"SMTP_PORT": "abc", "LOG_FORMAT": "xml", "TEMPORAL_TLS": "maybe"},
@@ -215,8 +224,27 @@ func TestConfigDefaults(t *testing.T) {
 		LogLevel:          "info",
 		LogFormat:         "json",
 		ShutdownTimeout:   20 * time.Second,
+		PlanningSchedules: []worker.PlanningSchedule{{Authority: "mintrud", Month: time.December, Day: 1,
+			ScheduledCycle: workflows.ScheduledCycle{YearOffset: 1, PlansDueDays: 20, QuarterlyReports: true}}},
 	}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("defaults mismatch (-want +got):\n%s", diff)
+	}
+}
+
+// TestPlanningSchedulesParse: each authority's day, and the settings every schedule shares.
+func TestPlanningSchedulesParse(t *testing.T) {
+	got, err := loadConfig(envOf(map[string]string{"PLANNING_SCHEDULE": "mintrud=12-01; region-64=03-15", "PLANNING_YEAR_OFFSET": "0",
+		"PLANNING_PLANS_DUE_DAYS": "10", "PLANNING_QUARTERLY_REPORTS": "false", "PLANNING_DIRECTIONS": "Цифровизация; Наставничество;"}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	shared := workflows.ScheduledCycle{PlansDueDays: 10, PriorityDirections: []string{"Цифровизация", "Наставничество"}}
+	want := []worker.PlanningSchedule{
+		{Authority: "mintrud", Month: time.December, Day: 1, ScheduledCycle: shared},
+		{Authority: "region-64", Month: time.March, Day: 15, ScheduledCycle: shared},
+	}
+	if diff := cmp.Diff(want, got.PlanningSchedules); diff != "" {
+		t.Errorf("schedules mismatch (-want +got):\n%s", diff)
 	}
 }
