@@ -73,3 +73,61 @@ func TestTasksAndOverview(t *testing.T) {
 		}
 	}
 }
+
+// TestReserveInboxes: the reserve's steps show up in the inbox of exactly the party they wait
+// on (the agency's HR, its head, the reserve authority), with their deadlines, and never in
+// another agency's or authority's.
+func TestReserveInboxes(t *testing.T) {
+	a := mustAPI(t)
+	a.mustProcesses()
+	a.mustReserveDirectory()
+	year := thisYear()
+	if code, body, _ := a.do("PUT", fmt.Sprintf("/api/v1/reserve/quotas/%d/agency-a", year), &reserveAuth, `{"I":1,"II":0,"III":0}`); code != http.StatusOK {
+		t.Fatalf("quotas: %d %s", code, body)
+	}
+	code, body, _ := a.do("POST", "/api/v1/reserve/nominations", &reserveHRA, fmt.Sprintf(`{"year":%d,"authority":"region-64"}`, year))
+	n := decode[postgres.Nomination](t, http.StatusCreated, code, body)
+	path := "/api/v1/reserve/nominations/" + n.ID
+	for _, p := range reservePeople[:2] {
+		if code, body, _ := a.do("POST", path+"/candidates", &reserveHRA, p.body(t)); code != http.StatusCreated {
+			t.Fatalf("propose %s: %d %s", p.name, code, body)
+		}
+	}
+	headB := domain.Actor{Sub: "head-b", Role: domain.RoleAgencyHead, Agency: "agency-b"}
+	otherAuth := domain.Actor{Sub: "ra-2", Role: domain.RoleReserveAuthority, Authority: "mintrud"}
+	check := func(who domain.Actor, want ...string) {
+		t.Helper()
+		if got := fmt.Sprint(kinds(t, a, who)); got != fmt.Sprint(want) {
+			t.Errorf("%s %s tasks = %s, want %v", who.Role, who.Sub, got, want)
+		}
+	}
+	check(reserveHRA, "nomination_submission:"+n.ID)
+	check(reserveHeadA, "nomination_approval:"+n.ID)
+	check(reserveHRB)
+	check(headB)
+	check(reserveAuth)
+
+	for _, step := range []struct {
+		who  domain.Actor
+		path string
+	}{{reserveHeadA, path + "/approval"}, {reserveHRA, path + "/submission"}} {
+		if code, body, _ := a.do("POST", step.path, &step.who, ""); code != http.StatusOK {
+			t.Fatalf("POST %s: %d %s", step.path, code, body)
+		}
+	}
+	check(reserveHRA)
+	check(reserveHeadA)
+	check(reserveAuth, "candidate_review:"+n.ID+"/C1", "candidate_review:"+n.ID+"/C2")
+	check(otherAuth)
+
+	code, body, _ = a.do("POST", path+"/candidates/C1/decision", &reserveAuth, `{"decision":"correction","reason":"анкета не заполнена по форме"}`)
+	c1 := decode[postgres.ReserveCandidate](t, http.StatusOK, code, body)
+	check(reserveHRA, "candidate_correction:"+n.ID+"/C1")
+	check(reserveHRB)
+	check(reserveAuth, "candidate_review:"+n.ID+"/C2")
+	code, body, _ = a.do("GET", "/api/v1/tasks", &reserveHRA, "")
+	if tasks := decode[listBody[postgres.Task]](t, http.StatusOK, code, body); len(tasks.Items) != 1 || c1.CorrectionDue == nil ||
+		tasks.Items[0].Due == nil || *tasks.Items[0].Due != *c1.CorrectionDue || tasks.Items[0].Overdue {
+		t.Errorf("correction task = %+v, candidate due %v", tasks.Items, c1.CorrectionDue)
+	}
+}

@@ -243,6 +243,11 @@ func TestPlanningCycleThroughTheAPI(t *testing.T) {
 		}
 	}
 
+	code, body, _ = a.do("GET", "/api/v1/agencies/agency-1/overview", &hrAgency1, "")
+	if o := decode[postgres.AgencyOverview](t, http.StatusOK, code, body); o.Counts["planning_plans"]["accepted"] != 1 || o.Counts["quarterly_reports"]["late"] != 1 {
+		t.Errorf("agency-1 overview = %+v", o.Counts)
+	}
+
 	// The cycle as each party sees it.
 	code, body, _ = a.do("GET", base+"?authority=mintrud", &ministry, "")
 	full := decode[cycleBody](t, http.StatusOK, code, body)
