@@ -272,7 +272,6 @@ func (w *cycle) alarms() []cycleAlarm {
 		}
 		out = append(out, cycleAlarm{Alarm{Kind: alarmPlansDue, At: EndOfDay(c.PlansDue)}, 0})
 	}
-	end := w.yearEnd()
 	for _, q := range c.Quarters {
 		if !q.Reminded {
 			out = append(out, cycleAlarm{Alarm{Kind: alarmReportReminder, At: reminderAt(q.RemindOn)}, q.Quarter})
@@ -280,14 +279,22 @@ func (w *cycle) alarms() []cycleAlarm {
 		if !q.Escalated {
 			out = append(out, cycleAlarm{Alarm{Kind: alarmReportDue, At: EndOfDay(q.Due)}, q.Quarter})
 		}
+	}
+	if c.Phase != postgres.PhasePlanning {
+		out = append(out, cycleAlarm{Alarm{Kind: alarmCycleEnd, At: w.closesAt()}, 0})
+	}
+	return out
+}
+
+// closesAt is when the cycle closes: the end of its year, or of the last report's due date.
+func (w *cycle) closesAt() time.Time {
+	end := w.yearEnd()
+	for _, q := range w.st.Cycle.Quarters {
 		if EndOfDay(q.Due).After(end) {
 			end = EndOfDay(q.Due)
 		}
 	}
-	if c.Phase != postgres.PhasePlanning {
-		out = append(out, cycleAlarm{Alarm{Kind: alarmCycleEnd, At: end}, 0})
-	}
-	return out
+	return end
 }
 
 func (w *cycle) alarmTimes() []Alarm {
@@ -494,7 +501,7 @@ func (w *cycle) submitPlan(ctx workflow.Context, s PlanSubmission) (postgres.Pla
 		ParticipantKind: p.Kind, ParticipantID: p.ID, ParticipantName: p.Name, Events: s.Events, Reasons: []string{},
 		OnTime: onTime, FirstSubmittedAt: now,
 	}
-	in := PlanInput{Plan: plan, Region: w.in.Region, Terms: w.in.Terms, Emails: p.Emails, SubmittedBy: s.Actor}
+	in := PlanInput{Plan: plan, Region: w.in.Region, Terms: w.in.Terms, Emails: p.Emails, SubmittedBy: s.Actor, Until: w.closesAt()}
 	var review ReviewCycle
 	if err := review.Submit(ctx, in.reviewTerms()); err != nil {
 		return postgres.Plan{}, err

@@ -17,7 +17,7 @@ import (
 // returns it with reasons (the review-with-rework pattern of ReviewCycle); a returned plan is
 // resubmitted by its participant. The reviewer is reminded before its deadline and the plan
 // is flagged overdue after it; a plan not resubmitted in time is flagged and escalated, and
-// may still be resubmitted. The review ends once the plan is accepted or its year is over.
+// may still be resubmitted. The review ends once the plan is accepted or its cycle closes.
 
 // Names of the plan workflow and its handlers.
 const (
@@ -49,6 +49,8 @@ type PlanInput struct {
 	SubmittedBy domain.Actor  `json:"submitted_by"`
 	Review      carriedCycle  `json:"review"`
 	Steps       timeline      `json:"steps"`
+	// Until is when the cycle closes: the review ends then, accepted or not.
+	Until time.Time `json:"until"`
 }
 
 func (in PlanInput) reviewTerms() ReviewTerms {
@@ -97,8 +99,8 @@ type planReview struct {
 	notes   *notifier
 }
 
-// alarmPlanYearEnd: the plan's year is over; its review ends as it stands.
-const alarmPlanYearEnd AlarmKind = "year_end"
+// alarmPlanCycleEnd: the plan's cycle has closed; its review ends as it stands.
+const alarmPlanCycleEnd AlarmKind = "cycle_end"
 
 // PlanReview reviews one plan until it is accepted or its year is over.
 func PlanReview(ctx workflow.Context, in PlanInput) (postgres.Plan, error) {
@@ -107,10 +109,9 @@ func PlanReview(ctx workflow.Context, in PlanInput) (postgres.Plan, error) {
 	if err := w.registerHandlers(ctx); err != nil {
 		return w.in.Plan, err
 	}
-	yearEnd := EndOfDay(civil.Date{Year: in.Plan.Year, Month: time.December, Day: 31})
 	for w.in.Plan.Status != postgres.PlanAccepted {
 		seen := w.changes
-		alarms := []Alarm{{Kind: alarmPlanYearEnd, At: yearEnd}}
+		alarms := []Alarm{{Kind: alarmPlanCycleEnd, At: in.Until}}
 		if a, ok := w.in.Review.NextAlarm(); ok {
 			alarms = append(alarms, a)
 		}
@@ -118,7 +119,7 @@ func PlanReview(ctx workflow.Context, in PlanInput) (postgres.Plan, error) {
 		if err != nil {
 			return w.in.Plan, err
 		}
-		if fired && alarm.Kind == alarmPlanYearEnd {
+		if fired && alarm.Kind == alarmPlanCycleEnd {
 			break
 		}
 		if fired {

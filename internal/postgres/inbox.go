@@ -30,7 +30,8 @@ var taskQueries = map[domain.Role]string{
 		UNION ALL SELECT 'certificate_outcome_overdue', number, 'Нет результата обучения по сертификату ' || number, outcome_due, true
 			FROM certificates WHERE authority = $1 AND status = 'enrolled' AND overdue
 		UNION ALL SELECT 'plan_review', id, 'Рассмотреть план мероприятий: ' || participant_name, review_due, overdue
-			FROM planning_plans WHERE authority = $1 AND status = 'under_review'`,
+			FROM planning_plans p WHERE authority = $1 AND status = 'under_review'
+			AND EXISTS (SELECT 1 FROM planning_cycles c WHERE c.id = p.cycle_id AND c.status = 'open')`,
 	domain.RoleProvider: `
 		SELECT 'certificate_enrolment', number, 'Сообщить о зачислении по сертификату ' || number, start_by, false
 			FROM certificates WHERE provider_id = $1 AND status = 'issued'
@@ -43,7 +44,8 @@ var taskQueries = map[domain.Role]string{
 			WHERE c.status = 'open' AND NOT EXISTS (SELECT 1 FROM planning_plans p
 				WHERE p.cycle_id = c.id AND p.participant_kind = 'provider' AND p.participant_id = $1)
 		UNION ALL SELECT 'plan_resubmission', id, 'Доработать план мероприятий на ' || year, resubmit_due, overdue
-			FROM planning_plans WHERE participant_kind = 'provider' AND participant_id = $1 AND status = 'returned'`,
+			FROM planning_plans p WHERE participant_kind = 'provider' AND participant_id = $1 AND status = 'returned'
+			AND EXISTS (SELECT 1 FROM planning_cycles c WHERE c.id = p.cycle_id AND c.status = 'open')`,
 	domain.RoleHR: `
 		SELECT 'candidate_correction', nomination_id || '/' || id, 'Исправить сведения о кандидате ' || full_name, correction_due, false
 			FROM reserve_candidates WHERE agency = $1 AND status = 'correction_requested'
@@ -54,7 +56,8 @@ var taskQueries = map[domain.Role]string{
 			WHERE c.status = 'open' AND NOT EXISTS (SELECT 1 FROM planning_plans p
 				WHERE p.cycle_id = c.id AND p.participant_kind = 'agency' AND p.participant_id = $1)
 		UNION ALL SELECT 'plan_resubmission', id, 'Доработать план мероприятий на ' || year, resubmit_due, overdue
-			FROM planning_plans WHERE participant_kind = 'agency' AND participant_id = $1 AND status = 'returned'
+			FROM planning_plans p WHERE participant_kind = 'agency' AND participant_id = $1 AND status = 'returned'
+			AND EXISTS (SELECT 1 FROM planning_cycles c WHERE c.id = p.cycle_id AND c.status = 'open')
 		UNION ALL SELECT 'quarterly_report', c.id || '/q' || (q->>'quarter'),
 				'Представить ежеквартальный отчёт за ' || (q->>'quarter') || ' квартал ' || c.year, (q->>'due')::date, false
 			FROM planning_cycles c JOIN agencies a ON a.authority = c.authority AND a.id = $1
