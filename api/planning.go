@@ -233,6 +233,35 @@ func (r planRequest) events() []postgres.PlannedEvent {
 	return out
 }
 
+// participantRequest is a plan or report body: it names the authority whose cycle it goes to.
+type participantRequest interface{ cycleAuthority() string }
+
+func (r *planRequest) cycleAuthority() string   { return r.Authority }
+func (r *reportRequest) cycleAuthority() string { return r.Authority }
+
+// bindParticipantStep reads a plan or report submission: the caller's role, the cycle's
+// year, the body, and the caller's organisation among the cycle's participants. It writes
+// the error response and reports false when any of them fails.
+func (s *Server) bindParticipantStep(c *gin.Context, req participantRequest, roles ...domain.Role) (domain.Actor, int, postgres.CycleParticipant, bool) {
+	actor, ok := require(c, roles...)
+	if !ok {
+		return actor, 0, postgres.CycleParticipant{}, false
+	}
+	year, err := pathYear(c)
+	if err == nil {
+		err = s.bindJSON(c, req)
+	}
+	var p postgres.CycleParticipant
+	if err == nil {
+		p, err = s.participantOf(c, actor, req.cycleAuthority(), year)
+	}
+	if err != nil {
+		fail(c, err)
+		return actor, year, p, false
+	}
+	return actor, year, p, true
+}
+
 // participantOf finds the caller's organisation among the authority's planning
 // participants; one outside it is told the cycle does not exist.
 func (s *Server) participantOf(c *gin.Context, actor domain.Actor, authority string, year int) (postgres.CycleParticipant, error) {
@@ -255,23 +284,9 @@ func (s *Server) participantOf(c *gin.Context, actor domain.Actor, authority str
 // submitPlan takes an agency's or provider's plan: the first submission goes to the cycle,
 // which starts the plan's review; a plan returned for rework goes back to its review.
 func (s *Server) submitPlan(c *gin.Context) {
-	actor, ok := require(c, domain.RoleHR, domain.RoleProvider)
-	if !ok {
-		return
-	}
-	year, err := pathYear(c)
-	if err != nil {
-		fail(c, err)
-		return
-	}
 	var req planRequest
-	if err := s.bindJSON(c, &req); err != nil {
-		fail(c, err)
-		return
-	}
-	p, err := s.participantOf(c, actor, req.Authority, year)
-	if err != nil {
-		fail(c, err)
+	actor, year, p, ok := s.bindParticipantStep(c, &req, domain.RoleHR, domain.RoleProvider)
+	if !ok {
 		return
 	}
 	ctx := c.Request.Context()
@@ -365,23 +380,9 @@ type reportRequest struct {
 // submitQuarterlyReport takes an agency's quarterly report with its reserve usage form
 // (Единая форма); one after the due date is accepted with on_time false.
 func (s *Server) submitQuarterlyReport(c *gin.Context) {
-	actor, ok := require(c, domain.RoleHR)
-	if !ok {
-		return
-	}
-	year, err := pathYear(c)
-	if err != nil {
-		fail(c, err)
-		return
-	}
 	var req reportRequest
-	if err := s.bindJSON(c, &req); err != nil {
-		fail(c, err)
-		return
-	}
-	p, err := s.participantOf(c, actor, req.Authority, year)
-	if err != nil {
-		fail(c, err)
+	actor, year, p, ok := s.bindParticipantStep(c, &req, domain.RoleHR)
+	if !ok {
 		return
 	}
 	f := req.ReserveForm

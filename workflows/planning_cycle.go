@@ -486,13 +486,7 @@ func (w *cycle) submitPlan(ctx workflow.Context, s PlanSubmission) (postgres.Pla
 	}
 	ctx = withActivities(ctx)
 	c := &w.st.Cycle
-	p, ok := c.Participant(s.Participant.Kind, s.Participant.ID)
-	if !ok {
-		joined := s.Participant
-		joined.SubmittedAt, joined.OnTime, joined.Late = nil, nil, c.Phase != postgres.PhasePlanning
-		c.Participants = append(c.Participants, joined)
-		p = &c.Participants[len(c.Participants)-1]
-	}
+	p := w.join(s.Participant)
 	now := workflow.Now(ctx).UTC()
 	onTime := !now.After(EndOfDay(c.PlansDue))
 	planID := PlanWorkflowID(w.in.Authority, w.in.Year, p.Kind, p.ID)
@@ -553,6 +547,18 @@ func (w *cycle) maySubmitReport(ctx workflow.Context, s ReportSubmission) error 
 	return nil
 }
 
+// join returns the cycle's participant, adding one that joined the directory or the
+// registry after the cycle opened (late for plans if plans_due has passed).
+func (w *cycle) join(np postgres.CycleParticipant) *postgres.CycleParticipant {
+	c := &w.st.Cycle
+	if p, ok := c.Participant(np.Kind, np.ID); ok {
+		return p
+	}
+	np.PlanID, np.SubmittedAt, np.OnTime, np.Late, np.Reports, np.LateReports = "", nil, nil, c.Phase != postgres.PhasePlanning, nil, nil
+	c.Participants = append(c.Participants, np)
+	return &c.Participants[len(c.Participants)-1]
+}
+
 // ReportID is the ID of an agency's report for a quarter of a cycle.
 func ReportID(cycleID, agency string, quarter int) string {
 	return fmt.Sprintf("%s-q%d-%s", cycleID, quarter, agency)
@@ -568,13 +574,7 @@ func (w *cycle) submitReport(ctx workflow.Context, s ReportSubmission) (postgres
 		return postgres.QuarterlyReport{}, err
 	}
 	c := &w.st.Cycle
-	p, ok := c.Participant(s.Participant.Kind, s.Participant.ID)
-	if !ok {
-		joined := s.Participant
-		joined.SubmittedAt, joined.OnTime, joined.Late = nil, nil, c.Phase != postgres.PhasePlanning
-		c.Participants = append(c.Participants, joined)
-		p = &c.Participants[len(c.Participants)-1]
-	}
+	p := w.join(s.Participant)
 	q := w.quarter(s.Quarter)
 	now := workflow.Now(ctx).UTC()
 	r := postgres.QuarterlyReport{
