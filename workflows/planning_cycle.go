@@ -513,6 +513,7 @@ func (w *cycle) submitPlan(ctx workflow.Context, s PlanSubmission) (postgres.Pla
 		ParentClosePolicy:     enumspb.PARENT_CLOSE_POLICY_ABANDON, // the cycle continues as new; plans go on
 		WorkflowIDReusePolicy: enumspb.WORKFLOW_ID_REUSE_POLICY_REJECT_DUPLICATE,
 		TypedSearchAttributes: temporal.NewSearchAttributes(AttrProcess.ValueSet(ProcessPlanReview),
+			AttrStatus.ValueSet(string(postgres.PlanUnderReview)), AttrOverdue.ValueSet(false),
 			AttrAuthority.ValueSet(w.in.Authority), AttrYear.ValueSet(int64(w.in.Year)), planScopeAttr(p.Kind, p.ID)),
 	}), PlanReview, in)
 	if err := child.GetChildWorkflowExecution().Get(ctx, nil); err != nil && !temporal.IsWorkflowExecutionAlreadyStartedError(err) {
