@@ -52,7 +52,9 @@ type config struct {
 
 	RegionalHolidays string // e.g. region-16=2026-08-30,2026-11-06;region-02=2026-10-11
 
-	// PlanningSchedules open each authority's planning cycle on a day of the year.
+	// PlanningTerms are the working-day terms of new planning cycles; PlanningSchedules open
+	// each authority's cycle on a day of the year with them.
+	PlanningTerms     workflows.PlanningTerms
 	PlanningSchedules []worker.PlanningSchedule
 
 	ShutdownTimeout time.Duration
@@ -106,9 +108,27 @@ func loadConfig(getenv func(string) string) (config, error) {
 	if c.ShutdownTimeout, err = time.ParseDuration(get("SHUTDOWN_TIMEOUT", "20s")); err != nil {
 		errs = append(errs, "SHUTDOWN_TIMEOUT must be a duration such as 20s")
 	}
+	terms := []struct {
+		name string
+		dst  *int
+		def  int
+	}{
+		{"PLANNING_PLANS_REMIND_BEFORE", &c.PlanningTerms.PlansRemindBefore, workflows.DefaultPlanningTerms.PlansRemindBefore},
+		{"PLANNING_REVIEW_DAYS", &c.PlanningTerms.ReviewDays, workflows.DefaultPlanningTerms.ReviewDays},
+		{"PLANNING_RESUBMIT_DAYS", &c.PlanningTerms.ResubmitDays, workflows.DefaultPlanningTerms.ResubmitDays},
+		{"PLANNING_REPORT_REMIND_BEFORE", &c.PlanningTerms.ReportRemindBefore, workflows.DefaultPlanningTerms.ReportRemindBefore},
+	}
+	for _, term := range terms {
+		if *term.dst, err = strconv.Atoi(get(term.name, strconv.Itoa(term.def))); err != nil || *term.dst < 0 || *term.dst > 60 {
+			errs = append(errs, term.name+" must be 0 to 60 working days")
+		}
+	}
 	if c.PlanningSchedules, err = parsePlanningSchedules(get("PLANNING_SCHEDULE", "mintrud=12-01"), get("PLANNING_YEAR_OFFSET", "1"),
 		get("PLANNING_PLANS_DUE_DAYS", "20"), get("PLANNING_QUARTERLY_REPORTS", "true"), get("PLANNING_DIRECTIONS", "")); err != nil {
 		errs = append(errs, err.Error())
+	}
+	for i := range c.PlanningSchedules {
+		c.PlanningSchedules[i].Terms = c.PlanningTerms
 	}
 	if c.LogFormat != "json" && c.LogFormat != "pretty" {
 		errs = append(errs, "LOG_FORMAT must be json or pretty")
@@ -143,6 +163,7 @@ func (c config) print(log zerolog.Logger, piece string) {
 		Str("log_level", c.LogLevel).
 		Str("regional_holidays", c.RegionalHolidays).
 		Int("planning_schedules", len(c.PlanningSchedules)).
+		Interface("planning_terms", c.PlanningTerms).
 		Str("signing_kind", c.SigningKind).
 		Str("signing_dir", c.SigningDir).
 		Str("signing_remote_url", c.SigningRemoteURL).

@@ -148,7 +148,7 @@ func mustLogLine(t *testing.T, out string) map[string]any {
 
 // TestConfigRejectsBadValues: every bad setting is named, all of them in one error.
 func TestConfigRejectsBadValues(t *testing.T) {
-	checked := []string{"SMTP_PORT", "LOG_FORMAT", "TEMPORAL_TLS", "SHUTDOWN_TIMEOUT", "PLANNING_SCHEDULE", "PLANNING_YEAR_OFFSET", "PLANNING_PLANS_DUE_DAYS", "PLANNING_QUARTERLY_REPORTS"}
+	checked := []string{"SMTP_PORT", "LOG_FORMAT", "TEMPORAL_TLS", "SHUTDOWN_TIMEOUT", "PLANNING_SCHEDULE", "PLANNING_YEAR_OFFSET", "PLANNING_PLANS_DUE_DAYS", "PLANNING_QUARTERLY_REPORTS", "PLANNING_REVIEW_DAYS"}
 	tests := []struct {
 		name string
 		env  map[string]string
@@ -168,6 +168,7 @@ func TestConfigRejectsBadValues(t *testing.T) {
 		{"PLANNING_YEAR_OFFSET 2", map[string]string{"PLANNING_YEAR_OFFSET": "2"}, []string{"PLANNING_YEAR_OFFSET"}},
 		{"PLANNING_PLANS_DUE_DAYS 0", map[string]string{"PLANNING_PLANS_DUE_DAYS": "0"}, []string{"PLANNING_PLANS_DUE_DAYS"}},
 		{"PLANNING_QUARTERLY_REPORTS maybe", map[string]string{"PLANNING_QUARTERLY_REPORTS": "maybe"}, []string{"PLANNING_QUARTERLY_REPORTS"}},
+		{"PLANNING_REVIEW_DAYS -1", map[string]string{"PLANNING_REVIEW_DAYS": "-1"}, []string{"PLANNING_REVIEW_DAYS"}},
 		{
 			"three at once",
 			map[string]string{"SMTP_PORT": "abc", "LOG_FORMAT": "xml", "TEMPORAL_TLS": "maybe"},
@@ -224,8 +225,9 @@ func TestConfigDefaults(t *testing.T) {
 		LogLevel:          "info",
 		LogFormat:         "json",
 		ShutdownTimeout:   20 * time.Second,
+		PlanningTerms:     workflows.DefaultPlanningTerms,
 		PlanningSchedules: []worker.PlanningSchedule{{Authority: "mintrud", Month: time.December, Day: 1,
-			ScheduledCycle: workflows.ScheduledCycle{YearOffset: 1, PlansDueDays: 20, QuarterlyReports: true}}},
+			ScheduledCycle: workflows.ScheduledCycle{YearOffset: 1, PlansDueDays: 20, QuarterlyReports: true, Terms: workflows.DefaultPlanningTerms}}},
 	}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("defaults mismatch (-want +got):\n%s", diff)
@@ -235,11 +237,14 @@ func TestConfigDefaults(t *testing.T) {
 // TestPlanningSchedulesParse: each authority's day, and the settings every schedule shares.
 func TestPlanningSchedulesParse(t *testing.T) {
 	got, err := loadConfig(envOf(map[string]string{"PLANNING_SCHEDULE": "mintrud=12-01; region-64=03-15", "PLANNING_YEAR_OFFSET": "0",
-		"PLANNING_PLANS_DUE_DAYS": "10", "PLANNING_QUARTERLY_REPORTS": "false", "PLANNING_DIRECTIONS": "Цифровизация; Наставничество;"}))
+		"PLANNING_PLANS_DUE_DAYS": "10", "PLANNING_QUARTERLY_REPORTS": "false", "PLANNING_DIRECTIONS": "Цифровизация; Наставничество;",
+		"PLANNING_REVIEW_DAYS": "7"}))
 	if err != nil {
 		t.Fatal(err)
 	}
-	shared := workflows.ScheduledCycle{PlansDueDays: 10, PriorityDirections: []string{"Цифровизация", "Наставничество"}}
+	terms := workflows.DefaultPlanningTerms
+	terms.ReviewDays = 7
+	shared := workflows.ScheduledCycle{PlansDueDays: 10, PriorityDirections: []string{"Цифровизация", "Наставничество"}, Terms: terms}
 	want := []worker.PlanningSchedule{
 		{Authority: "mintrud", Month: time.December, Day: 1, ScheduledCycle: shared},
 		{Authority: "region-64", Month: time.March, Day: 15, ScheduledCycle: shared},

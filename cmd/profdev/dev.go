@@ -133,7 +133,7 @@ func runDev(ctx context.Context, args []string, cfg config, getenv func(string) 
 	}
 	defer w.Stop()
 
-	srv := api.New(api.Config{Version: version, PublicBaseURL: cfg.PublicBaseURL}, api.Deps{
+	srv := api.New(api.Config{Version: version, PublicBaseURL: cfg.PublicBaseURL, PlanningTerms: cfg.PlanningTerms}, api.Deps{
 		Log: log, Store: db, Temporal: tc, Verifier: signer.Verifier(),
 	})
 	ln, err := net.Listen("tcp", cfg.HTTPAddr)
