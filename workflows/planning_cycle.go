@@ -474,8 +474,9 @@ func (w *cycle) maySubmitPlan(s PlanSubmission) error {
 }
 
 // submitPlan records a participant's first plan and hands its review to a PlanReview child.
-// The plan's first step is saved here, under the child's workflow ID, so that the plan is
-// readable as soon as the request is answered.
+// The plan's first step is saved here, under the child's workflow ID, once the child has
+// started (a child that cannot start leaves no plan behind), so that the plan is readable as
+// soon as the request is answered.
 func (w *cycle) submitPlan(ctx workflow.Context, s PlanSubmission) (postgres.Plan, error) {
 	if err := w.mu.Lock(ctx); err != nil {
 		return postgres.Plan{}, err
@@ -505,9 +506,6 @@ func (w *cycle) submitPlan(ctx workflow.Context, s PlanSubmission) (postgres.Pla
 	var first timeline
 	ev := first.next(ctx, s.Actor, "submitted", map[string]any{"events": len(s.Events), "on_time": onTime})
 	in.Steps, in.Plan.Revision = first, ev.Seq
-	if err := workflow.ExecuteActivity(ctx, planningActivities.SavePlan, activities.PlanStep{Plan: in.Plan, Event: ev}).Get(ctx, nil); err != nil {
-		return postgres.Plan{}, err
-	}
 	child := workflow.ExecuteChildWorkflow(workflow.WithChildOptions(ctx, workflow.ChildWorkflowOptions{
 		WorkflowID:            planID,
 		ParentClosePolicy:     enumspb.PARENT_CLOSE_POLICY_ABANDON, // the cycle continues as new; plans go on
@@ -517,6 +515,9 @@ func (w *cycle) submitPlan(ctx workflow.Context, s PlanSubmission) (postgres.Pla
 			AttrAuthority.ValueSet(w.in.Authority), AttrYear.ValueSet(int64(w.in.Year)), planScopeAttr(p.Kind, p.ID)),
 	}), PlanReview, in)
 	if err := child.GetChildWorkflowExecution().Get(ctx, nil); err != nil && !temporal.IsWorkflowExecutionAlreadyStartedError(err) {
+		return postgres.Plan{}, err
+	}
+	if err := workflow.ExecuteActivity(ctx, planningActivities.SavePlan, activities.PlanStep{Plan: in.Plan, Event: ev}).Get(ctx, nil); err != nil {
 		return postgres.Plan{}, err
 	}
 	p.PlanID, p.SubmittedAt, p.OnTime = planID, &now, &onTime
