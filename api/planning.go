@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"net/http"
-	"regexp"
 	"strconv"
 	"time"
 
@@ -127,7 +126,7 @@ func withoutEmails(c postgres.Cycle) postgres.Cycle {
 	return c
 }
 
-// pathYear reads the cycle's year from the path.
+// pathYear reads a year (a cycle's, a quota's) from the path.
 func pathYear(c *gin.Context) (int, error) {
 	year, err := strconv.Atoi(c.Param("year"))
 	if err != nil || year < 2019 || year > 2100 {
@@ -317,8 +316,6 @@ type planDecisionRequest struct {
 	Reasons  []string `json:"reasons" validate:"required_if=Decision return,max=50,dive,required,max=2000"`
 }
 
-var planIDRE = regexp.MustCompile(`^[A-Za-z0-9._-]{1,200}$`)
-
 // decidePlan is the ministry's accept or return of a plan of its cycle.
 func (s *Server) decidePlan(c *gin.Context) {
 	actor, ok := require(c, domain.RoleMinistry)
@@ -336,7 +333,7 @@ func (s *Server) decidePlan(c *gin.Context) {
 		return
 	}
 	id := c.Param("plan_id")
-	if !planIDRE.MatchString(id) {
+	if !workflowIDRE.MatchString(id) {
 		fail(c, domain.NotFound("plan"))
 		return
 	}

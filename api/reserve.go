@@ -60,9 +60,9 @@ func (s *Server) putReserveQuotas(c *gin.Context) {
 	if !ok {
 		return
 	}
-	year, err := strconv.Atoi(c.Param("year"))
-	if err != nil || year < 2019 || year > 2100 {
-		fail(c, domain.Invalid("invalid path", domain.FieldError{Field: "year", Message: "must be a year from 2019 to 2100"}))
+	year, err := pathYear(c)
+	if err != nil {
+		fail(c, err)
 		return
 	}
 	agency, err := pathIdent(c, "agency")
@@ -167,13 +167,14 @@ func (s *Server) createNomination(c *gin.Context) {
 	c.JSON(http.StatusCreated, n)
 }
 
-// nominationIDRE: nomination IDs are workflow IDs, longer than the identifiers of identRE.
-var nominationIDRE = regexp.MustCompile(`^[A-Za-z0-9._-]{1,200}$`)
+// workflowIDRE: records whose IDs are their workflow IDs (nominations, plans) are longer than
+// the identifiers of identRE.
+var workflowIDRE = regexp.MustCompile(`^[A-Za-z0-9._-]{1,200}$`)
 
 // loadNomination returns the nomination if the caller may see it; otherwise 404.
 func (s *Server) loadNomination(c *gin.Context, actor domain.Actor) (postgres.Nomination, bool) {
 	id := c.Param("id")
-	if !nominationIDRE.MatchString(id) {
+	if !workflowIDRE.MatchString(id) {
 		fail(c, domain.NotFound("nomination"))
 		return postgres.Nomination{}, false
 	}

@@ -332,7 +332,7 @@ func (w *cycle) onAlarm(ctx workflow.Context, fired Alarm) (bool, error) {
 			p, _ := c.Participant(k.Kind, k.ID)
 			p.Late = true
 		}
-		c.Phase, c.PlansEscalated = postgres.PhaseImplementation, true
+		c.Phase = postgres.PhaseImplementation
 		if len(late) > 0 {
 			w.tellMinistry(ctx, "plans_overdue", "Не представлены планы мероприятий на "+fmt.Sprint(w.in.Year)+" год",
 				fmt.Sprintf("Срок представления планов (%s) истёк. Не представили план: %s.", c.PlansDue, names(late)))

@@ -110,7 +110,6 @@ type Cycle struct {
 	PriorityDirections []string           `json:"priority_directions"`
 	PlansDue           civil.Date         `json:"plans_due"`
 	PlansRemindOn      *civil.Date        `json:"plans_remind_on"`
-	PlansEscalated     bool               `json:"plans_escalated"`
 	QuarterlyReports   bool               `json:"quarterly_reports"`
 	Quarters           []QuarterDeadline  `json:"quarters"`
 	Participants       []CycleParticipant `json:"participants"`
@@ -272,7 +271,6 @@ func scanCycle(r pgx.Row) (Cycle, error) {
 	err := r.Scan(&c.ID, &c.WorkflowID, &c.Authority, &c.Year, &c.Status, &c.Phase, &c.PriorityDirections, &due, &remind,
 		&c.QuarterlyReports, &c.Quarters, &c.Participants, &c.OpenedBy, &c.OpenedAt, &c.ClosedAt, &c.Revision)
 	c.PlansDue, c.PlansRemindOn = civil.DateOf(due), datePtr(remind)
-	c.PlansEscalated = c.Phase != PhasePlanning
 	return c, err
 }
 
