@@ -6,12 +6,11 @@ import (
 	"fmt"
 
 	"github.com/profdev/profdev/internal/domain"
-	"github.com/profdev/profdev/internal/postgres"
 )
 
 // BatchStore is what batch issuance needs from storage.
 type BatchStore interface {
-	BatchItems(ctx context.Context, batchID string, from, limit int) ([]postgres.BatchItem, error)
+	BatchItems(ctx context.Context, batchID string, from, limit int) ([]domain.BatchItem, error)
 	AllocateCertificateNumber(ctx context.Context, authority string, year int, claimKey string) (string, error)
 	SetBatchItemResult(ctx context.Context, batchID string, index int, number, errMsg string) error
 }

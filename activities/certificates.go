@@ -9,19 +9,18 @@ import (
 	"github.com/profdev/profdev/internal/document"
 	"github.com/profdev/profdev/internal/domain"
 	"github.com/profdev/profdev/internal/notify"
-	"github.com/profdev/profdev/internal/postgres"
 )
 
 // CertificateStore is what the certificate activities need from storage.
 type CertificateStore interface {
 	ProgrammeForCertificate(ctx context.Context, authority, providerID, code string, year int) (domain.Programme, error)
-	GetCertificateParties(ctx context.Context, authority, providerID string) (postgres.CertificateParties, error)
-	RegisterCertificate(ctx context.Context, c postgres.Certificate, ev domain.Event) error
-	SaveCertificate(ctx context.Context, c postgres.Certificate, ev domain.Event) error
-	SaveDocument(ctx context.Context, d postgres.Document) (postgres.Document, error)
-	SaveSignature(ctx context.Context, number string, seq int, der []byte, algorithm string, at time.Time) (postgres.Document, error)
-	GetDocument(ctx context.Context, number string, seq int) (postgres.Document, error)
-	SaveRating(ctx context.Context, c postgres.Certificate, rater domain.Actor, r domain.Rating, ev domain.Event) error
+	GetCertificateParties(ctx context.Context, authority, providerID string) (domain.CertificateParties, error)
+	RegisterCertificate(ctx context.Context, c domain.Certificate, ev domain.Event) error
+	SaveCertificate(ctx context.Context, c domain.Certificate, ev domain.Event) error
+	SaveDocument(ctx context.Context, d domain.Document) (domain.Document, error)
+	SaveSignature(ctx context.Context, number string, seq int, der []byte, algorithm string, at time.Time) (domain.Document, error)
+	GetDocument(ctx context.Context, number string, seq int) (domain.Document, error)
+	SaveRating(ctx context.Context, c domain.Certificate, rater domain.Actor, r domain.Rating, ev domain.Event) error
 }
 
 // DocumentSigner signs a certificate document (internal/signing).
@@ -41,16 +40,16 @@ type Certificates struct {
 
 // PrepareInput asks to check, register and render a certificate's original document.
 type PrepareInput struct {
-	Certificate     postgres.Certificate `json:"certificate"`
-	Event           domain.Event         `json:"event"`
-	VerificationURL string               `json:"verification_url"`
+	Certificate     domain.Certificate `json:"certificate"`
+	Event           domain.Event       `json:"event"`
+	VerificationURL string             `json:"verification_url"`
 }
 
 // Prepared is the registered certificate with its programme filled in from the registry.
 type Prepared struct {
-	Certificate postgres.Certificate        `json:"certificate"`
-	Parties     postgres.CertificateParties `json:"parties"`
-	SHA256      string                      `json:"sha256"`
+	Certificate domain.Certificate        `json:"certificate"`
+	Parties     domain.CertificateParties `json:"parties"`
+	SHA256      string                    `json:"sha256"`
 }
 
 // PrepareCertificate checks the request against the registry (provider admitted and not
@@ -83,11 +82,11 @@ func (a *Certificates) PrepareCertificate(ctx context.Context, in PrepareInput) 
 
 // DuplicateInput asks to render the N-th duplicate's document.
 type DuplicateInput struct {
-	Certificate     postgres.Certificate        `json:"certificate"`
-	Parties         postgres.CertificateParties `json:"parties"`
-	Seq             int                         `json:"seq"`
-	IssuedAt        time.Time                   `json:"issued_at"`
-	VerificationURL string                      `json:"verification_url"`
+	Certificate     domain.Certificate        `json:"certificate"`
+	Parties         domain.CertificateParties `json:"parties"`
+	Seq             int                       `json:"seq"`
+	IssuedAt        time.Time                 `json:"issued_at"`
+	VerificationURL string                    `json:"verification_url"`
 }
 
 // RenderDuplicate renders and stores a duplicate's document, marked «ДУБЛИКАТ N».
@@ -96,7 +95,7 @@ func (a *Certificates) RenderDuplicate(ctx context.Context, in DuplicateInput) (
 	return doc.SHA256, err
 }
 
-func (a *Certificates) render(ctx context.Context, c postgres.Certificate, p postgres.CertificateParties, seq int, at time.Time, url string) (postgres.Document, error) {
+func (a *Certificates) render(ctx context.Context, c domain.Certificate, p domain.CertificateParties, seq int, at time.Time, url string) (domain.Document, error) {
 	doc, err := a.renderDoc(c, p, seq, at, url)
 	if err != nil {
 		return doc, err
@@ -105,7 +104,7 @@ func (a *Certificates) render(ctx context.Context, c postgres.Certificate, p pos
 }
 
 // renderDoc renders a document in memory; the same input always gives the same bytes.
-func (a *Certificates) renderDoc(c postgres.Certificate, p postgres.CertificateParties, seq int, at time.Time, url string) (postgres.Document, error) {
+func (a *Certificates) renderDoc(c domain.Certificate, p domain.CertificateParties, seq int, at time.Time, url string) (domain.Document, error) {
 	pdf, sum, err := document.Render(document.Certificate{
 		Number: c.Number, IssuedAt: at, Issuer: p.IssuerName, ServantName: c.Servant.FullName,
 		ServantPosition: c.Servant.Position, AgencyName: c.Agency.Name, ProgrammeCode: c.Programme.Code,
@@ -114,12 +113,12 @@ func (a *Certificates) renderDoc(c postgres.Certificate, p postgres.CertificateP
 	})
 	var verr *document.ValidationError
 	if errors.As(err, &verr) {
-		return postgres.Document{}, classify(domain.Invalid(fmt.Sprintf("the certificate document cannot be formed: %v", err)))
+		return domain.Document{}, classify(domain.Invalid(fmt.Sprintf("the certificate document cannot be formed: %v", err)))
 	}
 	if err != nil {
-		return postgres.Document{}, err
+		return domain.Document{}, err
 	}
-	return postgres.Document{Number: c.Number, Seq: seq, PDF: pdf, SHA256: sum}, nil
+	return domain.Document{Number: c.Number, Seq: seq, PDF: pdf, SHA256: sum}, nil
 }
 
 // SignInput asks to sign one stored document at a given signing time.
@@ -157,8 +156,8 @@ func (a *Certificates) SignDocument(ctx context.Context, in SignInput) (Signed, 
 
 // CertificateStep is the certificate after a step, and the step.
 type CertificateStep struct {
-	Certificate postgres.Certificate `json:"certificate"`
-	Event       domain.Event         `json:"event"`
+	Certificate domain.Certificate `json:"certificate"`
+	Event       domain.Event       `json:"event"`
 }
 
 // SaveCertificate records a certificate step.
@@ -168,10 +167,10 @@ func (a *Certificates) SaveCertificate(ctx context.Context, in CertificateStep) 
 
 // RatingStep is one quality survey answer.
 type RatingStep struct {
-	Certificate postgres.Certificate `json:"certificate"`
-	Rater       domain.Actor         `json:"rater"`
-	Rating      domain.Rating        `json:"rating"`
-	Event       domain.Event         `json:"event"`
+	Certificate domain.Certificate `json:"certificate"`
+	Rater       domain.Actor       `json:"rater"`
+	Rating      domain.Rating      `json:"rating"`
+	Event       domain.Event       `json:"event"`
 }
 
 // SaveRating records a quality survey answer.

@@ -4,17 +4,16 @@ import (
 	"context"
 
 	"github.com/profdev/profdev/internal/domain"
-	"github.com/profdev/profdev/internal/postgres"
 )
 
 // PlanningStore is what the planning cycle's activities need from storage.
 type PlanningStore interface {
-	PlanningParticipants(ctx context.Context, authority string) ([]postgres.CycleParticipant, error)
+	PlanningParticipants(ctx context.Context, authority string) ([]domain.CycleParticipant, error)
 	LatestPriorityDirections(ctx context.Context, authority string, year int) ([]string, error)
-	GetAuthority(ctx context.Context, id string) (postgres.Authority, error)
-	SaveCycle(ctx context.Context, c postgres.Cycle, ev domain.Event) error
-	SavePlan(ctx context.Context, p postgres.Plan, ev domain.Event) error
-	SaveQuarterlyReport(ctx context.Context, r postgres.QuarterlyReport, c postgres.Cycle, ev domain.Event) error
+	GetAuthority(ctx context.Context, id string) (domain.Authority, error)
+	SaveCycle(ctx context.Context, c domain.Cycle, ev domain.Event) error
+	SavePlan(ctx context.Context, p domain.Plan, ev domain.Event) error
+	SaveQuarterlyReport(ctx context.Context, r domain.QuarterlyReport, c domain.Cycle, ev domain.Event) error
 }
 
 // Planning keeps the planning cycle's read models (планирование) in step with its workflows
@@ -26,8 +25,8 @@ type Planning struct {
 
 // CycleStep is a cycle as it stands after a step, and the step.
 type CycleStep struct {
-	Cycle postgres.Cycle `json:"cycle"`
-	Event domain.Event   `json:"event"`
+	Cycle domain.Cycle `json:"cycle"`
+	Event domain.Event `json:"event"`
 }
 
 // SaveCycle records a cycle step.
@@ -37,8 +36,8 @@ func (a *Planning) SaveCycle(ctx context.Context, in CycleStep) error {
 
 // PlanStep is a plan as it stands after a step, and the step.
 type PlanStep struct {
-	Plan  postgres.Plan `json:"plan"`
-	Event domain.Event  `json:"event"`
+	Plan  domain.Plan  `json:"plan"`
+	Event domain.Event `json:"event"`
 }
 
 // SavePlan records a plan step.
@@ -48,9 +47,9 @@ func (a *Planning) SavePlan(ctx context.Context, in PlanStep) error {
 
 // ReportStep is a quarterly report, the cycle after it, and the step.
 type ReportStep struct {
-	Report postgres.QuarterlyReport `json:"report"`
-	Cycle  postgres.Cycle           `json:"cycle"`
-	Event  domain.Event             `json:"event"`
+	Report domain.QuarterlyReport `json:"report"`
+	Cycle  domain.Cycle           `json:"cycle"`
+	Event  domain.Event           `json:"event"`
 }
 
 // SaveQuarterlyReport records a quarterly report with its cycle.
@@ -60,7 +59,7 @@ func (a *Planning) SaveQuarterlyReport(ctx context.Context, in ReportStep) error
 
 // PlanningParticipants lists who a new cycle of the authority expects a plan from: the
 // agencies in the directory and the providers admitted to its registry.
-func (a *Planning) PlanningParticipants(ctx context.Context, authority string) ([]postgres.CycleParticipant, error) {
+func (a *Planning) PlanningParticipants(ctx context.Context, authority string) ([]domain.CycleParticipant, error) {
 	p, err := a.Store.PlanningParticipants(ctx, authority)
 	return p, classify(err)
 }

@@ -4,15 +4,14 @@ import (
 	"context"
 
 	"github.com/profdev/profdev/internal/domain"
-	"github.com/profdev/profdev/internal/postgres"
 )
 
 // RegistryStore is what the registry activities need from storage.
 type RegistryStore interface {
-	SaveApplication(ctx context.Context, a postgres.Application, ev domain.Event) error
-	EnterRegistry(ctx context.Context, a postgres.Admission) error
-	SaveMembership(ctx context.Context, m postgres.Membership, ev domain.Event) error
-	SaveDeclaration(ctx context.Context, d postgres.Declaration, workflowID string, ev domain.Event) error
+	SaveApplication(ctx context.Context, a domain.Application, ev domain.Event) error
+	EnterRegistry(ctx context.Context, a domain.Admission) error
+	SaveMembership(ctx context.Context, m domain.Membership, ev domain.Event) error
+	SaveDeclaration(ctx context.Context, d domain.Declaration, workflowID string, ev domain.Event) error
 }
 
 // Registry keeps the provider registry's read models in step with its workflows. Every
@@ -23,8 +22,8 @@ type Registry struct {
 
 // ApplicationStep is an application as it stands after a step, and the step.
 type ApplicationStep struct {
-	Application postgres.Application `json:"application"`
-	Event       domain.Event         `json:"event"`
+	Application domain.Application `json:"application"`
+	Event       domain.Event       `json:"event"`
 }
 
 // SaveApplication records an application step.
@@ -33,14 +32,14 @@ func (a *Registry) SaveApplication(ctx context.Context, in ApplicationStep) erro
 }
 
 // EnterRegistry puts an admitted provider and its programmes in the registry.
-func (a *Registry) EnterRegistry(ctx context.Context, in postgres.Admission) error {
+func (a *Registry) EnterRegistry(ctx context.Context, in domain.Admission) error {
 	return classify(a.Store.EnterRegistry(ctx, in))
 }
 
 // MembershipStep is a provider's standing after a step, and the step.
 type MembershipStep struct {
-	Membership postgres.Membership `json:"membership"`
-	Event      domain.Event        `json:"event"`
+	Membership domain.Membership `json:"membership"`
+	Event      domain.Event      `json:"event"`
 }
 
 // SaveMembership records a change of a provider's standing.
@@ -50,9 +49,9 @@ func (a *Registry) SaveMembership(ctx context.Context, in MembershipStep) error 
 
 // DeclarationStep is a programme declaration after a step, and the step.
 type DeclarationStep struct {
-	Declaration postgres.Declaration `json:"declaration"`
-	WorkflowID  string               `json:"workflow_id"`
-	Event       domain.Event         `json:"event"`
+	Declaration domain.Declaration `json:"declaration"`
+	WorkflowID  string             `json:"workflow_id"`
+	Event       domain.Event       `json:"event"`
 }
 
 // SaveDeclaration records a declaration step; an accepted one enters the registry.

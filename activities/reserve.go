@@ -4,14 +4,13 @@ import (
 	"context"
 
 	"github.com/profdev/profdev/internal/domain"
-	"github.com/profdev/profdev/internal/postgres"
 )
 
 // ReserveStore is what the management reserve activities need from storage.
 type ReserveStore interface {
-	SaveNomination(ctx context.Context, n postgres.Nomination, ev domain.Event) error
-	ReserveQuotasFor(ctx context.Context, authority, agency string, year int) (postgres.ReserveQuotas, error)
-	PreviousReserve(ctx context.Context, authority, fullName, dateOfBirth string, year int) (*postgres.PreviousReserve, error)
+	SaveNomination(ctx context.Context, n domain.Nomination, ev domain.Event) error
+	ReserveQuotasFor(ctx context.Context, authority, agency string, year int) (domain.ReserveQuotas, error)
+	PreviousReserve(ctx context.Context, authority, fullName, dateOfBirth string, year int) (*domain.PreviousReserve, error)
 }
 
 // Reserve keeps the management reserve's read models (резерв управленческих кадров) in step
@@ -23,8 +22,8 @@ type Reserve struct {
 
 // NominationStep is a nomination as it stands after a step, and the step.
 type NominationStep struct {
-	Nomination postgres.Nomination `json:"nomination"`
-	Event      domain.Event        `json:"event"`
+	Nomination domain.Nomination `json:"nomination"`
+	Event      domain.Event      `json:"event"`
 }
 
 // SaveNomination records a nomination step; a retry of the same step writes nothing new.
@@ -40,7 +39,7 @@ type QuotaKey struct {
 }
 
 // LoadReserveQuotas reads the quotas in force; none set yet reads as zero.
-func (a *Reserve) LoadReserveQuotas(ctx context.Context, in QuotaKey) (postgres.ReserveQuotas, error) {
+func (a *Reserve) LoadReserveQuotas(ctx context.Context, in QuotaKey) (domain.ReserveQuotas, error) {
 	q, err := a.Store.ReserveQuotasFor(ctx, in.Authority, in.Agency, in.Year)
 	return q, classify(err)
 }
@@ -55,7 +54,7 @@ type PersonQuery struct {
 
 // PreviousReserveResult is the answer; Found is nil when the person was not in that reserve.
 type PreviousReserveResult struct {
-	Found *postgres.PreviousReserve `json:"found,omitempty"`
+	Found *domain.PreviousReserve `json:"found,omitempty"`
 }
 
 // FindPreviousReserve audits a proposed person against the previous year's reserve.

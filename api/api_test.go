@@ -284,12 +284,12 @@ func TestNotificationsFeedIsTheCallers(t *testing.T) {
 	for i, aud := range []domain.Audience{
 		domain.RoleAudience(domain.RoleHR, "agency-1"), domain.RoleAudience(domain.RoleHR, "agency-2"), domain.UserAudience("h1"),
 	} {
-		if _, err := a.db.RecordNotification(ctx, aud.Key(), postgres.Notification{WorkflowID: "wf", Step: string(rune('a' + i)), Audience: aud, Subject: aud.Key(), Body: "-"}, nil); err != nil {
+		if _, err := a.db.RecordNotification(ctx, aud.Key(), domain.Notification{WorkflowID: "wf", Step: string(rune('a' + i)), Audience: aud, Subject: aud.Key(), Body: "-"}, nil); err != nil {
 			t.Fatal(err)
 		}
 	}
 	code, body, _ := a.do("GET", "/api/v1/notifications?limit=1", &hr, "")
-	var page listBody[postgres.Notification]
+	var page listBody[domain.Notification]
 	if err := json.Unmarshal(body, &page); err != nil || code != http.StatusOK {
 		t.Fatalf("%d %s", code, body)
 	}

@@ -14,7 +14,6 @@ import (
 	"go.temporal.io/sdk/client"
 
 	"github.com/profdev/profdev/internal/domain"
-	"github.com/profdev/profdev/internal/postgres"
 	"github.com/profdev/profdev/workflows"
 )
 
@@ -47,9 +46,9 @@ type batchRequest struct {
 }
 
 type batchResponse struct {
-	BatchID  string                    `json:"batch_id"`
-	Accepted int                       `json:"accepted"`
-	Rejected []postgres.BatchRejection `json:"rejected"`
+	BatchID  string                  `json:"batch_id"`
+	Accepted int                     `json:"accepted"`
+	Rejected []domain.BatchRejection `json:"rejected"`
 }
 
 // issueBatch validates each item, stores the accepted ones and starts the batch workflow
@@ -70,16 +69,16 @@ func (s *Server) issueBatch(c *gin.Context) {
 		fail(c, err)
 		return
 	}
-	b := postgres.Batch{ID: "batch-" + id.String(), Authority: actor.Authority, Actor: actor, Rejected: []postgres.BatchRejection{}}
+	b := domain.Batch{ID: "batch-" + id.String(), Authority: actor.Authority, Actor: actor, Rejected: []domain.BatchRejection{}}
 	eligible := map[string]error{} // one registry look-up per provider, programme and year
-	var items []postgres.BatchItem
+	var items []domain.BatchItem
 	for i, raw := range req.Items {
 		item, rej := s.batchItem(ctx, actor, raw, eligible)
 		if rej != nil {
-			b.Rejected = append(b.Rejected, postgres.BatchRejection{Index: i, Error: *rej})
+			b.Rejected = append(b.Rejected, domain.BatchRejection{Index: i, Error: *rej})
 			continue
 		}
-		items = append(items, postgres.BatchItem{Index: i, Request: item})
+		items = append(items, domain.BatchItem{Index: i, Request: item})
 	}
 	b.Accepted = len(items)
 	if err := s.store.CreateBatch(ctx, b, items); err != nil {
@@ -103,7 +102,7 @@ func (s *Server) issueBatch(c *gin.Context) {
 }
 
 // batchItem validates one item as POST /certificates would, returning it re-encoded.
-func (s *Server) batchItem(ctx context.Context, actor domain.Actor, raw json.RawMessage, eligible map[string]error) (json.RawMessage, *postgres.BatchRejectionError) {
+func (s *Server) batchItem(ctx context.Context, actor domain.Actor, raw json.RawMessage, eligible map[string]error) (json.RawMessage, *domain.BatchRejectionError) {
 	var r domain.CertificateRequest
 	err := decodeStrict(raw, &r)
 	if err == nil {
@@ -123,7 +122,7 @@ func (s *Server) batchItem(ctx context.Context, actor domain.Actor, raw json.Raw
 		if !errors.As(err, &de) || de.Code == domain.CodeInternal || de.Code == domain.CodeUnavailable {
 			de = &domain.Error{Code: domain.CodeInvalid, Message: "the item could not be checked"}
 		}
-		return nil, &postgres.BatchRejectionError{Code: de.Code, Message: de.Message, Fields: de.Fields}
+		return nil, &domain.BatchRejectionError{Code: de.Code, Message: de.Message, Fields: de.Fields}
 	}
 	out, _ := json.Marshal(r)
 	return out, nil

@@ -23,13 +23,13 @@ import (
 type CertificateStore interface {
 	AllocateCertificateNumber(ctx context.Context, authority string, year int, claimKey string) (string, error)
 	ProgrammeForCertificate(ctx context.Context, authority, providerID, code string, year int) (domain.Programme, error)
-	GetCertificate(ctx context.Context, number string) (postgres.Certificate, error)
-	ListCertificates(ctx context.Context, f postgres.CertificateFilter, page postgres.Page) ([]postgres.Certificate, string, error)
-	GetDocument(ctx context.Context, number string, seq int) (postgres.Document, error)
-	VerifyCertificate(ctx context.Context, number string) (postgres.Verification, error)
+	GetCertificate(ctx context.Context, number string) (domain.Certificate, error)
+	ListCertificates(ctx context.Context, f postgres.CertificateFilter, page postgres.Page) ([]domain.Certificate, string, error)
+	GetDocument(ctx context.Context, number string, seq int) (domain.Document, error)
+	VerifyCertificate(ctx context.Context, number string) (domain.Verification, error)
 	SigningChains(ctx context.Context) ([]byte, error)
-	CreateBatch(ctx context.Context, b postgres.Batch, items []postgres.BatchItem) error
-	GetBatch(ctx context.Context, id string) (postgres.Batch, error)
+	CreateBatch(ctx context.Context, b domain.Batch, items []domain.BatchItem) error
+	GetBatch(ctx context.Context, id string) (domain.Batch, error)
 	BatchProgress(ctx context.Context, batchID string) (map[string]int, error)
 }
 
@@ -76,7 +76,7 @@ func (s *Server) issueCertificate(c *gin.Context) {
 		return
 	}
 	in := workflows.NewCertificateInput(req, number, actor.Authority, region, actor, s.cfg.CertificateTerms, s.cfg.PublicBaseURL, "")
-	var out postgres.Certificate
+	var out domain.Certificate
 	err = s.startWithUpdate(ctx, client.StartWorkflowOptions{
 		ID:                       workflows.CertificateWorkflowID(number),
 		WorkflowIDConflictPolicy: enumspb.WORKFLOW_ID_CONFLICT_POLICY_FAIL,
@@ -103,13 +103,13 @@ func (s *Server) authorityRegion(ctx context.Context, authority string) string {
 // view is a certificate as the API shows it: id is the number.
 type view struct {
 	ID string `json:"id"`
-	postgres.Certificate
+	domain.Certificate
 }
 
-func certificateView(c postgres.Certificate) view { return view{ID: c.Number, Certificate: c} }
+func certificateView(c domain.Certificate) view { return view{ID: c.Number, Certificate: c} }
 
 // loadCertificate returns the certificate if the caller may see it; otherwise 404.
-func (s *Server) loadCertificate(c *gin.Context, actor domain.Actor) (postgres.Certificate, bool) {
+func (s *Server) loadCertificate(c *gin.Context, actor domain.Actor) (domain.Certificate, bool) {
 	number := c.Param("id")
 	cert, err := s.store.GetCertificate(c.Request.Context(), number)
 	if err == nil && (cert.Status == domain.CertificateIssuing ||
@@ -263,7 +263,7 @@ func (s *Server) certificateStep(c *gin.Context, role domain.Role, body any, upd
 		fail(c, err)
 		return
 	}
-	var out postgres.Certificate
+	var out domain.Certificate
 	if s.runStep(c, cert.WorkflowID, update,
 		arg(actor), &out,
 		domain.Conflict("certificate %s is %s: its process has ended", cert.Number, cert.Status)) {

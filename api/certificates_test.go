@@ -12,7 +12,6 @@ import (
 	"time"
 
 	"github.com/profdev/profdev/internal/domain"
-	"github.com/profdev/profdev/internal/postgres"
 	"github.com/profdev/profdev/internal/smtptest"
 	"github.com/profdev/profdev/workflows"
 )
@@ -31,11 +30,11 @@ func (a *testAPI) mustRegistryFor() {
 	a.t.Helper()
 	a.mustDirectory()
 	ctx := context.Background()
-	if _, err := a.db.PutAgency(ctx, postgres.Agency{ID: "agency-1", Name: "Росстат", Authority: "mintrud", Region: "RU",
+	if _, err := a.db.PutAgency(ctx, domain.Agency{ID: "agency-1", Name: "Росстат", Authority: "mintrud", Region: "RU",
 		HREmails: []string{"hr@agency-1.test"}}); err != nil {
 		a.t.Fatal(err)
 	}
-	if err := a.db.EnterRegistry(ctx, postgres.Admission{ApplicationID: "app-x", WorkflowID: "registry-mintrud-provider-a",
+	if err := a.db.EnterRegistry(ctx, domain.Admission{ApplicationID: "app-x", WorkflowID: "registry-mintrud-provider-a",
 		ProviderID: "provider-a", Authority: "mintrud", Year: 2026,
 		Provider:   domain.ProviderDetails{Name: "ООО Учебный центр А", INN: "7707083893", OGRN: "1027700132195", Email: "center@provider-a.test"},
 		Programmes: []domain.Programme{{Code: "PK-01", Title: "Управление проектами в госсекторе", Kind: domain.QualificationUpgrade, Hours: 72, Format: "blended", Price: 35000}},
@@ -85,7 +84,7 @@ func TestCertificateLifecycleThroughTheAPI(t *testing.T) {
 	// The document and its signature verify with the stock openssl.
 	a.mustVerifyWithOpenSSL(cert.ID, true)
 	code, body, _ = a.do("GET", "/api/v1/public/certificates/"+cert.ID+"/verification", nil, "")
-	v := decode[postgres.Verification](t, http.StatusOK, code, body)
+	v := decode[domain.Verification](t, http.StatusOK, code, body)
 	if !v.Valid || v.Status != "issued" || v.DocumentSHA256 == "" || v.SignedAt == nil {
 		t.Errorf("verification = %+v", v)
 	}
@@ -149,7 +148,7 @@ func TestCertificateLifecycleThroughTheAPI(t *testing.T) {
 	}
 	a.mustVerifyWithOpenSSL(cert.ID, true)
 	code, body, _ = a.do("GET", "/api/v1/public/certificates/"+cert.ID+"/verification", nil, "")
-	if v2 := decode[postgres.Verification](t, http.StatusOK, code, body); v2.Duplicate != 1 || v2.DocumentSHA256 == v.DocumentSHA256 {
+	if v2 := decode[domain.Verification](t, http.StatusOK, code, body); v2.Duplicate != 1 || v2.DocumentSHA256 == v.DocumentSHA256 {
 		t.Errorf("verification after duplicate = %+v", v2)
 	}
 
@@ -212,7 +211,7 @@ func TestCertificateAnnulment(t *testing.T) {
 		t.Fatalf("annulled = %+v", an)
 	}
 	code, body, _ = a.do("GET", "/api/v1/public/certificates/"+cert.ID+"/verification", nil, "")
-	if v := decode[postgres.Verification](t, http.StatusOK, code, body); v.Valid || v.Status != "annulled" {
+	if v := decode[domain.Verification](t, http.StatusOK, code, body); v.Valid || v.Status != "annulled" {
 		t.Errorf("verification of annulled = %+v", v)
 	}
 	eventually(t, 10*time.Second, "annulment recorded", func() bool { return a.mustCertificate(cert.ID).Status == domain.CertificateAnnulled })
@@ -222,7 +221,7 @@ func TestCertificateAnnulment(t *testing.T) {
 	a.mustVerifyWithOpenSSL(cert.ID, true) // the signature itself still verifies
 }
 
-func (a *testAPI) mustCertificate(number string) postgres.Certificate {
+func (a *testAPI) mustCertificate(number string) domain.Certificate {
 	a.t.Helper()
 	c, err := a.db.GetCertificate(context.Background(), number)
 	if err != nil {

@@ -12,11 +12,11 @@ import (
 
 // DirectoryStore is the directory of organisations: agencies and authorities.
 type DirectoryStore interface {
-	PutAgency(ctx context.Context, a postgres.Agency) (postgres.Agency, error)
-	GetAgency(ctx context.Context, id string) (postgres.Agency, error)
-	ListAgencies(ctx context.Context, authority string, page postgres.Page) ([]postgres.Agency, string, error)
-	PutAuthority(ctx context.Context, a postgres.Authority) (postgres.Authority, error)
-	GetAuthority(ctx context.Context, id string) (postgres.Authority, error)
+	PutAgency(ctx context.Context, a domain.Agency) (domain.Agency, error)
+	GetAgency(ctx context.Context, id string) (domain.Agency, error)
+	ListAgencies(ctx context.Context, authority string, page postgres.Page) ([]domain.Agency, string, error)
+	PutAuthority(ctx context.Context, a domain.Authority) (domain.Authority, error)
+	GetAuthority(ctx context.Context, id string) (domain.Authority, error)
 }
 
 type putAgencyRequest struct {
@@ -57,7 +57,7 @@ func (s *Server) putAgency(c *gin.Context) {
 		fail(c, err)
 		return
 	}
-	out, err := s.store.PutAgency(c.Request.Context(), postgres.Agency{
+	out, err := s.store.PutAgency(c.Request.Context(), domain.Agency{
 		ID: id, Name: req.Name, Authority: req.Authority, Region: req.Region,
 		HREmails: req.HREmails, HeadEmail: req.HeadEmail,
 	})
@@ -121,7 +121,7 @@ func (s *Server) putAuthority(c *gin.Context) {
 		fail(c, domain.Forbidden("a ministry user of %s keeps the record of %s only", actor.Authority, actor.Authority))
 		return
 	}
-	out, err := s.store.PutAuthority(c.Request.Context(), postgres.Authority{ID: id, Name: req.Name, Region: req.Region, Emails: req.Emails})
+	out, err := s.store.PutAuthority(c.Request.Context(), domain.Authority{ID: id, Name: req.Name, Region: req.Region, Emails: req.Emails})
 	if err != nil {
 		fail(c, err)
 		return

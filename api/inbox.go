@@ -9,7 +9,6 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/profdev/profdev/internal/domain"
-	"github.com/profdev/profdev/internal/postgres"
 	"github.com/profdev/profdev/workflows"
 )
 
@@ -17,8 +16,8 @@ import (
 
 // InboxStore is what the inbox and overview read.
 type InboxStore interface {
-	Tasks(ctx context.Context, actor domain.Actor, today civil.Date) ([]postgres.Task, error)
-	Overview(ctx context.Context, agency string) (postgres.AgencyOverview, error)
+	Tasks(ctx context.Context, actor domain.Actor, today civil.Date) ([]domain.Task, error)
+	Overview(ctx context.Context, agency string) (domain.AgencyOverview, error)
 }
 
 func (s *Server) inboxRoutes(authed *gin.RouterGroup) {

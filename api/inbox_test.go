@@ -7,13 +7,12 @@ import (
 	"time"
 
 	"github.com/profdev/profdev/internal/domain"
-	"github.com/profdev/profdev/internal/postgres"
 )
 
 func kinds(t *testing.T, a *testAPI, who domain.Actor) []string {
 	t.Helper()
 	code, body, _ := a.do("GET", "/api/v1/tasks", &who, "")
-	page := decode[listBody[postgres.Task]](t, http.StatusOK, code, body)
+	page := decode[listBody[domain.Task]](t, http.StatusOK, code, body)
 	var out []string
 	for _, it := range page.Items {
 		out = append(out, it.Kind+":"+it.SubjectID)
@@ -27,7 +26,7 @@ func TestTasksAndOverview(t *testing.T) {
 	a.mustRegistryFor()
 	cert := a.mustIssue("servant-1")
 	code, body, _ := a.do("POST", "/api/v1/registry/applications", &providerB, applicationBody("mintrud", "PB-1"))
-	app := decode[postgres.Application](t, http.StatusCreated, code, body)
+	app := decode[domain.Application](t, http.StatusCreated, code, body)
 
 	check := func(who domain.Actor, want ...string) {
 		t.Helper()
@@ -60,7 +59,7 @@ func TestTasksAndOverview(t *testing.T) {
 	check(servant1)
 
 	code, body, _ = a.do("GET", "/api/v1/agencies/agency-1/overview", &hrAgency1, "")
-	o := decode[postgres.AgencyOverview](t, http.StatusOK, code, body)
+	o := decode[domain.AgencyOverview](t, http.StatusOK, code, body)
 	if o.Counts["certificates"]["expelled"] != 1 || len(o.Overdue) != 0 {
 		t.Errorf("overview = %+v", o)
 	}
@@ -86,7 +85,7 @@ func TestReserveInboxes(t *testing.T) {
 		t.Fatalf("quotas: %d %s", code, body)
 	}
 	code, body, _ := a.do("POST", "/api/v1/reserve/nominations", &reserveHRA, fmt.Sprintf(`{"year":%d,"authority":"region-64"}`, year))
-	n := decode[postgres.Nomination](t, http.StatusCreated, code, body)
+	n := decode[domain.Nomination](t, http.StatusCreated, code, body)
 	path := "/api/v1/reserve/nominations/" + n.ID
 	for _, p := range reservePeople[:2] {
 		if code, body, _ := a.do("POST", path+"/candidates", &reserveHRA, p.body(t)); code != http.StatusCreated {
@@ -121,12 +120,12 @@ func TestReserveInboxes(t *testing.T) {
 	check(otherAuth)
 
 	code, body, _ = a.do("POST", path+"/candidates/C1/decision", &reserveAuth, `{"decision":"correction","reason":"анкета не заполнена по форме"}`)
-	c1 := decode[postgres.ReserveCandidate](t, http.StatusOK, code, body)
+	c1 := decode[domain.ReserveCandidate](t, http.StatusOK, code, body)
 	check(reserveHRA, "candidate_correction:"+n.ID+"/C1")
 	check(reserveHRB)
 	check(reserveAuth, "candidate_review:"+n.ID+"/C2")
 	code, body, _ = a.do("GET", "/api/v1/tasks", &reserveHRA, "")
-	if tasks := decode[listBody[postgres.Task]](t, http.StatusOK, code, body); len(tasks.Items) != 1 || c1.CorrectionDue == nil ||
+	if tasks := decode[listBody[domain.Task]](t, http.StatusOK, code, body); len(tasks.Items) != 1 || c1.CorrectionDue == nil ||
 		tasks.Items[0].Due == nil || *tasks.Items[0].Due != *c1.CorrectionDue || tasks.Items[0].Overdue {
 		t.Errorf("correction task = %+v, candidate due %v", tasks.Items, c1.CorrectionDue)
 	}

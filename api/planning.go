@@ -14,7 +14,6 @@ import (
 	"go.temporal.io/sdk/temporal"
 
 	"github.com/profdev/profdev/internal/domain"
-	"github.com/profdev/profdev/internal/postgres"
 	"github.com/profdev/profdev/workflows"
 )
 
@@ -24,12 +23,12 @@ import (
 
 // PlanningStore is what the planning endpoints read outside the workflows.
 type PlanningStore interface {
-	GetCycle(ctx context.Context, authority string, year int) (postgres.Cycle, error)
-	GetPlan(ctx context.Context, id string) (postgres.Plan, error)
-	CyclePlans(ctx context.Context, cycleID string) ([]postgres.Plan, error)
-	CycleReports(ctx context.Context, cycleID string) ([]postgres.QuarterlyReport, error)
-	PlanningParticipant(ctx context.Context, authority string, kind postgres.ParticipantKind, id string) (postgres.CycleParticipant, error)
-	PlanningSummary(ctx context.Context, authority string, year int) (postgres.PlanningSummary, error)
+	GetCycle(ctx context.Context, authority string, year int) (domain.Cycle, error)
+	GetPlan(ctx context.Context, id string) (domain.Plan, error)
+	CyclePlans(ctx context.Context, cycleID string) ([]domain.Plan, error)
+	CycleReports(ctx context.Context, cycleID string) ([]domain.QuarterlyReport, error)
+	PlanningParticipant(ctx context.Context, authority string, kind domain.ParticipantKind, id string) (domain.CycleParticipant, error)
+	PlanningSummary(ctx context.Context, authority string, year int) (domain.PlanningSummary, error)
 }
 
 func (s *Server) planningRoutes(authed *gin.RouterGroup) {
@@ -90,7 +89,7 @@ func (s *Server) openCycle(c *gin.Context) {
 	in := workflows.CycleInput{Authority: authority.ID, Region: authority.Region, Year: req.Year, PriorityDirections: req.PriorityDirections,
 		PlansDue: req.PlansDue.Date, QuarterlyReports: *req.QuarterlyReports, OpenedBy: actor, Terms: s.cfg.PlanningTerms}
 	id := workflows.CycleWorkflowID(in.Authority, in.Year)
-	var cycle postgres.Cycle
+	var cycle domain.Cycle
 	err = s.startWithUpdate(ctx, client.StartWorkflowOptions{
 		ID:                       id,
 		WorkflowIDConflictPolicy: enumspb.WORKFLOW_ID_CONFLICT_POLICY_FAIL,
@@ -105,19 +104,19 @@ func (s *Server) openCycle(c *gin.Context) {
 		fail(c, err)
 		return
 	}
-	c.JSON(http.StatusCreated, cycleView{Cycle: withoutEmails(cycle), Plans: []postgres.Plan{}, Reports: []postgres.QuarterlyReport{}})
+	c.JSON(http.StatusCreated, cycleView{Cycle: withoutEmails(cycle), Plans: []domain.Plan{}, Reports: []domain.QuarterlyReport{}})
 }
 
 // cycleView is a cycle with the plans and reports the caller may read.
 type cycleView struct {
-	postgres.Cycle
-	Plans   []postgres.Plan            `json:"plans"`
-	Reports []postgres.QuarterlyReport `json:"reports"`
+	domain.Cycle
+	Plans   []domain.Plan            `json:"plans"`
+	Reports []domain.QuarterlyReport `json:"reports"`
 }
 
 // withoutEmails drops the participants' contacts, which only the workflow needs.
-func withoutEmails(c postgres.Cycle) postgres.Cycle {
-	ps := make([]postgres.CycleParticipant, len(c.Participants))
+func withoutEmails(c domain.Cycle) domain.Cycle {
+	ps := make([]domain.CycleParticipant, len(c.Participants))
 	for i, p := range c.Participants {
 		p.Emails = nil
 		ps[i] = p
@@ -176,7 +175,7 @@ func (s *Server) getCycle(c *gin.Context) {
 		fail(c, err)
 		return
 	}
-	view := cycleView{Cycle: withoutEmails(cycle), Plans: []postgres.Plan{}, Reports: []postgres.QuarterlyReport{}}
+	view := cycleView{Cycle: withoutEmails(cycle), Plans: []domain.Plan{}, Reports: []domain.QuarterlyReport{}}
 	plans, err := s.store.CyclePlans(ctx, cycle.ID)
 	if err != nil {
 		fail(c, err)
@@ -194,7 +193,7 @@ func (s *Server) getCycle(c *gin.Context) {
 		}
 	}
 	for _, r := range reports {
-		if all || ownsPlan(actor, postgres.ParticipantAgency, r.Agency) {
+		if all || ownsPlan(actor, domain.ParticipantAgency, r.Agency) {
 			view.Reports = append(view.Reports, r)
 		}
 	}
@@ -202,8 +201,8 @@ func (s *Server) getCycle(c *gin.Context) {
 }
 
 // ownsPlan reports whether the actor speaks for the participant.
-func ownsPlan(a domain.Actor, kind postgres.ParticipantKind, id string) bool {
-	if kind == postgres.ParticipantProvider {
+func ownsPlan(a domain.Actor, kind domain.ParticipantKind, id string) bool {
+	if kind == domain.ParticipantProvider {
 		return a.Role == domain.RoleProvider && a.Provider == id
 	}
 	return a.Role == domain.RoleHR && a.Agency == id
@@ -223,10 +222,10 @@ type planRequest struct {
 	Events    []plannedEventRequest `json:"events" validate:"required,min=1,max=1000,dive"`
 }
 
-func (r planRequest) events() []postgres.PlannedEvent {
-	out := make([]postgres.PlannedEvent, len(r.Events))
+func (r planRequest) events() []domain.PlannedEvent {
+	out := make([]domain.PlannedEvent, len(r.Events))
 	for i, e := range r.Events {
-		out[i] = postgres.PlannedEvent{Title: e.Title, Direction: e.Direction, Kind: e.Kind, PlannedQuarter: e.PlannedQuarter,
+		out[i] = domain.PlannedEvent{Title: e.Title, Direction: e.Direction, Kind: e.Kind, PlannedQuarter: e.PlannedQuarter,
 			Participants: e.Participants, Central: *e.Central}
 	}
 	return out
@@ -241,16 +240,16 @@ func (r *reportRequest) cycleAuthority() string { return r.Authority }
 // bindParticipantStep reads a plan or report submission: the caller's role, the cycle's
 // year, the body, and the caller's organisation among the cycle's participants. It writes
 // the error response and reports false when any of them fails.
-func (s *Server) bindParticipantStep(c *gin.Context, req participantRequest, roles ...domain.Role) (domain.Actor, int, postgres.CycleParticipant, bool) {
+func (s *Server) bindParticipantStep(c *gin.Context, req participantRequest, roles ...domain.Role) (domain.Actor, int, domain.CycleParticipant, bool) {
 	actor, ok := require(c, roles...)
 	if !ok {
-		return actor, 0, postgres.CycleParticipant{}, false
+		return actor, 0, domain.CycleParticipant{}, false
 	}
 	year, err := pathYear(c)
 	if err == nil {
 		err = s.bindJSON(c, req)
 	}
-	var p postgres.CycleParticipant
+	var p domain.CycleParticipant
 	if err == nil {
 		p, err = s.participantOf(c, actor, req.cycleAuthority(), year)
 	}
@@ -263,10 +262,10 @@ func (s *Server) bindParticipantStep(c *gin.Context, req participantRequest, rol
 
 // participantOf finds the caller's organisation among the authority's planning
 // participants; one outside it is told the cycle does not exist.
-func (s *Server) participantOf(c *gin.Context, actor domain.Actor, authority string, year int) (postgres.CycleParticipant, error) {
-	kind, id := postgres.ParticipantAgency, actor.Agency
+func (s *Server) participantOf(c *gin.Context, actor domain.Actor, authority string, year int) (domain.CycleParticipant, error) {
+	kind, id := domain.ParticipantAgency, actor.Agency
 	if actor.Role == domain.RoleProvider {
-		kind, id = postgres.ParticipantProvider, actor.Provider
+		kind, id = domain.ParticipantProvider, actor.Provider
 	}
 	ctx := c.Request.Context()
 	p, err := s.store.PlanningParticipant(ctx, authority, kind, id)
@@ -291,9 +290,9 @@ func (s *Server) submitPlan(c *gin.Context) {
 	ctx := c.Request.Context()
 	planID := workflows.PlanWorkflowID(req.Authority, year, p.Kind, p.ID)
 	existing, err := s.store.GetPlan(ctx, planID)
-	var plan postgres.Plan
+	var plan domain.Plan
 	switch {
-	case err == nil && existing.Status != postgres.PlanReturned:
+	case err == nil && existing.Status != domain.PlanReturned:
 		fail(c, domain.Conflict("plan %s is already %s; only a plan returned for rework is submitted again", planID, existing.Status))
 	case err == nil:
 		if s.runStep(c, existing.WorkflowID, workflows.UpdateResubmitPlan, workflows.PlanResubmission{Actor: actor, Events: req.events()}, &plan,
@@ -345,7 +344,7 @@ func (s *Server) decidePlan(c *gin.Context) {
 		fail(c, err)
 		return
 	}
-	var out postgres.Plan
+	var out domain.Plan
 	if s.runStep(c, plan.WorkflowID, workflows.UpdateDecidePlan, workflows.PlanDecision{Actor: actor, Decision: req.Decision, Reasons: req.Reasons}, &out,
 		domain.Conflict("plan %s is %s: its review has ended", id, plan.Status)) {
 		c.JSON(http.StatusOK, out)
@@ -384,9 +383,9 @@ func (s *Server) submitQuarterlyReport(c *gin.Context) {
 	}
 	f := req.ReserveForm
 	sub := workflows.ReportSubmission{Actor: actor, Participant: p, Quarter: req.Quarter, Figures: req.Figures,
-		ReserveForm: postgres.ReserveForm{InReserve: postgres.CategoryCounts(f.InReserve), Appointed: f.Appointed,
+		ReserveForm: domain.ReserveForm{InReserve: domain.CategoryCounts(f.InReserve), Appointed: f.Appointed,
 			Excluded: f.Excluded, Vacancies: f.Vacancies, TrainedCount: f.Trained, Comment: f.Comment}}
-	var out postgres.QuarterlyReport
+	var out domain.QuarterlyReport
 	if s.runStep(c, workflows.CycleWorkflowID(req.Authority, year), workflows.UpdateSubmitReport, sub, &out,
 		domain.Conflict("the planning cycle of %s for %d is closed", req.Authority, year)) {
 		c.JSON(http.StatusCreated, out)

@@ -13,7 +13,6 @@ import (
 	"go.temporal.io/sdk/client"
 
 	"github.com/profdev/profdev/internal/domain"
-	"github.com/profdev/profdev/internal/postgres"
 	pworker "github.com/profdev/profdev/worker"
 	"github.com/profdev/profdev/workflows"
 )
@@ -29,7 +28,7 @@ func (a *testAPI) mustPlanningDirectory() {
 	a.t.Helper()
 	a.mustRegistryFor()
 	ctx := context.Background()
-	for _, ag := range []postgres.Agency{
+	for _, ag := range []domain.Agency{
 		{ID: "agency-2", Name: "Минфин", Authority: "mintrud", Region: "RU", HREmails: []string{"hr@agency-2.test"}},
 		{ID: "agency-64", Name: "Министерство области", Authority: "region-64", Region: "RU", HREmails: []string{"hr@agency-64.test"}},
 	} {
@@ -37,7 +36,7 @@ func (a *testAPI) mustPlanningDirectory() {
 			a.t.Fatal(err)
 		}
 	}
-	if _, err := a.db.PutAuthority(ctx, postgres.Authority{ID: "region-64", Name: "Комитет области", Region: "RU", Emails: []string{"staff@region-64.test"}}); err != nil {
+	if _, err := a.db.PutAuthority(ctx, domain.Authority{ID: "region-64", Name: "Комитет области", Region: "RU", Emails: []string{"staff@region-64.test"}}); err != nil {
 		a.t.Fatal(err)
 	}
 }
@@ -66,9 +65,9 @@ func (a *testAPI) tasksOf(who domain.Actor) []string {
 }
 
 type cycleBody struct {
-	postgres.Cycle
-	Plans   []postgres.Plan            `json:"plans"`
-	Reports []postgres.QuarterlyReport `json:"reports"`
+	domain.Cycle
+	Plans   []domain.Plan            `json:"plans"`
+	Reports []domain.QuarterlyReport `json:"reports"`
 }
 
 // TestPlanningCycleThroughTheAPI runs the annual planning cycle of mintrud for 2026 through
@@ -108,7 +107,7 @@ func TestPlanningCycleThroughTheAPI(t *testing.T) {
 	// Open: the participants are the directory's agencies and the admitted provider.
 	code, body, _ = a.do("POST", "/api/v1/planning/cycles", &ministry, openBody, "Idempotency-Key", "open-1")
 	opened := decode[cycleBody](t, http.StatusCreated, code, body)
-	if opened.Status != postgres.CycleOpen || opened.Phase != postgres.PhasePlanning || len(opened.Participants) != 3 || opened.PlansDue != plansDue {
+	if opened.Status != domain.CycleOpen || opened.Phase != domain.PhasePlanning || len(opened.Participants) != 3 || opened.PlansDue != plansDue {
 		t.Fatalf("opened = %+v", opened.Cycle)
 	}
 	if q1 := opened.Quarters[0]; q1.Due != (civil.Date{Year: year, Month: 4, Day: 1}) && year == 2026 {
@@ -127,7 +126,7 @@ func TestPlanningCycleThroughTheAPI(t *testing.T) {
 		t.Errorf("another authority's agency got the announcement")
 	}
 	code, body, _ = a.do("GET", "/api/v1/notifications", &hrAgency1, "")
-	if feed := decode[listBody[postgres.Notification]](t, http.StatusOK, code, body); len(feed.Items) == 0 || !strings.Contains(feed.Items[0].Body, "Цифровая трансформация") {
+	if feed := decode[listBody[domain.Notification]](t, http.StatusOK, code, body); len(feed.Items) == 0 || !strings.Contains(feed.Items[0].Body, "Цифровая трансформация") {
 		t.Errorf("HR feed = %+v", feed.Items)
 	}
 
@@ -142,10 +141,10 @@ func TestPlanningCycleThroughTheAPI(t *testing.T) {
 		}
 	}
 	code, body, _ = a.do("POST", base+"/plans", &hrAgency1, planBody("mintrud", "qualification_upgrade", true), "Idempotency-Key", "plan-1")
-	agencyPlan := decode[postgres.Plan](t, http.StatusCreated, code, body)
+	agencyPlan := decode[domain.Plan](t, http.StatusCreated, code, body)
 	code, body, _ = a.do("POST", base+"/plans", &providerC, planBody("mintrud", "retraining", false))
-	providerPlan := decode[postgres.Plan](t, http.StatusCreated, code, body)
-	if agencyPlan.Status != postgres.PlanUnderReview || !agencyPlan.OnTime || agencyPlan.ReviewDue == nil || providerPlan.ParticipantKind != postgres.ParticipantProvider {
+	providerPlan := decode[domain.Plan](t, http.StatusCreated, code, body)
+	if agencyPlan.Status != domain.PlanUnderReview || !agencyPlan.OnTime || agencyPlan.ReviewDue == nil || providerPlan.ParticipantKind != domain.ParticipantProvider {
 		t.Errorf("plans = %+v / %+v", agencyPlan, providerPlan)
 	}
 	if code, _, _ := a.do("POST", base+"/plans", &hrAgency1, planBody("mintrud", "seminar", true)); code != http.StatusConflict {
@@ -164,20 +163,20 @@ func TestPlanningCycleThroughTheAPI(t *testing.T) {
 		t.Errorf("other authority deciding = %d, want 404", code)
 	}
 	code, body, _ = a.do("POST", decision, &ministry, `{"decision":"return","reasons":["нет мероприятий для центрального исполнения по направлению «Проектное управление»"]}`)
-	returned := decode[postgres.Plan](t, http.StatusOK, code, body)
-	if returned.Status != postgres.PlanReturned || returned.ResubmitDue == nil || len(returned.Reasons) != 1 {
+	returned := decode[domain.Plan](t, http.StatusOK, code, body)
+	if returned.Status != domain.PlanReturned || returned.ResubmitDue == nil || len(returned.Reasons) != 1 {
 		t.Errorf("returned = %+v", returned)
 	}
 	if got := a.tasksOf(hrAgency1); len(got) == 0 || !strings.Contains(fmt.Sprint(got), "plan_resubmission:"+agencyPlan.ID) {
 		t.Errorf("HR tasks after the return = %v", got)
 	}
 	code, body, _ = a.do("POST", base+"/plans", &hrAgency1, planBody("mintrud", "qualification_upgrade", true))
-	if again := decode[postgres.Plan](t, http.StatusOK, code, body); again.Status != postgres.PlanUnderReview || again.Round != 2 || again.ID != agencyPlan.ID {
+	if again := decode[domain.Plan](t, http.StatusOK, code, body); again.Status != domain.PlanUnderReview || again.Round != 2 || again.ID != agencyPlan.ID {
 		t.Errorf("resubmitted = %+v", again)
 	}
 	for _, id := range []string{agencyPlan.ID, providerPlan.ID} {
 		code, body, _ := a.do("POST", base+"/plans/"+id+"/decision", &ministry, `{"decision":"accept"}`)
-		if p := decode[postgres.Plan](t, http.StatusOK, code, body); p.Status != postgres.PlanAccepted {
+		if p := decode[domain.Plan](t, http.StatusOK, code, body); p.Status != domain.PlanAccepted {
 			t.Errorf("accepted = %+v", p)
 		}
 	}
@@ -187,9 +186,9 @@ func TestPlanningCycleThroughTheAPI(t *testing.T) {
 
 	// Quarterly reports: Q1 is long overdue (accepted, on_time false); Q4 is on time.
 	code, body, _ = a.do("POST", base+"/quarterly-reports", &hrAgency1, reportBody("mintrud", 1), "Idempotency-Key", "q1-agency-1")
-	q1 := decode[postgres.QuarterlyReport](t, http.StatusCreated, code, body)
+	q1 := decode[domain.QuarterlyReport](t, http.StatusCreated, code, body)
 	code, body, _ = a.do("POST", base+"/quarterly-reports", &hrAgency2, reportBody("mintrud", 4))
-	q4 := decode[postgres.QuarterlyReport](t, http.StatusCreated, code, body)
+	q4 := decode[domain.QuarterlyReport](t, http.StatusCreated, code, body)
 	if q1.OnTime || q1.Due != opened.Quarters[0].Due || !q4.OnTime || q4.ReserveForm.InReserve.III != 7 {
 		t.Errorf("reports: Q1 %+v, Q4 %+v", q1, q4)
 	}
@@ -218,7 +217,7 @@ func TestPlanningCycleThroughTheAPI(t *testing.T) {
 			return false // not recorded yet
 		}
 		c := decode[cycleBody](t, http.StatusOK, code, body)
-		return c.Phase == postgres.PhaseImplementation && len(c.Participants) == 1 && c.Participants[0].Late
+		return c.Phase == domain.PhaseImplementation && len(c.Participants) == 1 && c.Participants[0].Late
 	})
 	eventually(t, 15*time.Second, "escalation email", func() bool { return smtp.CountTo("staff@region-64.test") >= 2 })
 
@@ -244,7 +243,7 @@ func TestPlanningCycleThroughTheAPI(t *testing.T) {
 	}
 
 	code, body, _ = a.do("GET", "/api/v1/agencies/agency-1/overview", &hrAgency1, "")
-	if o := decode[postgres.AgencyOverview](t, http.StatusOK, code, body); o.Counts["planning_plans"]["accepted"] != 1 || o.Counts["quarterly_reports"]["late"] != 1 {
+	if o := decode[domain.AgencyOverview](t, http.StatusOK, code, body); o.Counts["planning_plans"]["accepted"] != 1 || o.Counts["quarterly_reports"]["late"] != 1 {
 		t.Errorf("agency-1 overview = %+v", o.Counts)
 	}
 
@@ -270,7 +269,7 @@ func TestPlanningCycleThroughTheAPI(t *testing.T) {
 		t.Fatalf("annulment = %d %s", code, body)
 	}
 	code, body, _ = a.do("GET", base+"/summary?authority=mintrud", &ministry, "")
-	sum := decode[postgres.PlanningSummary](t, http.StatusOK, code, body)
+	sum := decode[domain.PlanningSummary](t, http.StatusOK, code, body)
 	tot := sum.Certificates.Totals
 	if tot.Issued != 2 || tot.Enrolled != 1 || tot.Annulled != 1 || tot.InTraining != 1 || len(sum.Certificates.ByAgency) != 1 || sum.Certificates.ByAgency[0].Issued != 2 {
 		t.Errorf("certificate figures = %+v", sum.Certificates)
@@ -296,9 +295,9 @@ func TestPlanningCycleThroughTheAPI(t *testing.T) {
 
 	// Operators read the history of every process, and change nothing.
 	code, body, _ = a.do("POST", "/api/v1/registry/applications", &providerB, applicationBody("mintrud", "PB-1"))
-	app := decode[postgres.Application](t, http.StatusCreated, code, body)
+	app := decode[domain.Application](t, http.StatusCreated, code, body)
 	code, body, _ = a.do("POST", "/api/v1/reserve/nominations", &hrAgency1, fmt.Sprintf(`{"year":%d,"authority":"mintrud"}`, year))
-	nom := decode[postgres.Nomination](t, http.StatusCreated, code, body)
+	nom := decode[domain.Nomination](t, http.StatusCreated, code, body)
 	for _, id := range []string{cycleID, agencyPlan.ID, workflows.CertificateWorkflowID(c1.ID), app.ID, nom.ID} {
 		wfID := id
 		if id == app.ID {
@@ -384,7 +383,7 @@ func TestPlanningScheduleOpensNextYearsCycle(t *testing.T) {
 	if err := h.Trigger(ctx, client.ScheduleTriggerOptions{}); err != nil {
 		t.Fatal(err)
 	}
-	var c postgres.Cycle
+	var c domain.Cycle
 	eventually(t, 20*time.Second, "next year's cycle opened by the schedule", func() bool {
 		c, err = a.db.GetCycle(ctx, "region-64", now.Year()+1)
 		return err == nil

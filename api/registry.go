@@ -22,14 +22,14 @@ import (
 
 // RegistryStore is what the registry endpoints read.
 type RegistryStore interface {
-	GetApplication(ctx context.Context, id string) (postgres.Application, error)
-	ListApplications(ctx context.Context, f postgres.ApplicationFilter, page postgres.Page) ([]postgres.Application, string, error)
+	GetApplication(ctx context.Context, id string) (domain.Application, error)
+	ListApplications(ctx context.Context, f postgres.ApplicationFilter, page postgres.Page) ([]domain.Application, string, error)
 	Timeline(ctx context.Context, subjectID string) ([]domain.Event, error)
 	WorkflowTimeline(ctx context.Context, workflowID string) ([]domain.Event, error)
-	GetMembership(ctx context.Context, providerID, authority string) (postgres.Membership, error)
-	ProviderMemberships(ctx context.Context, providerID string) ([]postgres.Membership, error)
-	GetDeclaration(ctx context.Context, id string) (postgres.Declaration, error)
-	PublicRegistry(ctx context.Context, authority string, year int) ([]postgres.PublicProvider, error)
+	GetMembership(ctx context.Context, providerID, authority string) (domain.Membership, error)
+	ProviderMemberships(ctx context.Context, providerID string) ([]domain.Membership, error)
+	GetDeclaration(ctx context.Context, id string) (domain.Declaration, error)
+	PublicRegistry(ctx context.Context, authority string, year int) ([]domain.PublicProvider, error)
 }
 
 func (s *Server) registryRoutes(authed, public *gin.RouterGroup) {
@@ -72,7 +72,7 @@ func uniqueCodes(progs []domain.Programme) []domain.FieldError {
 
 // applicationView is an application with its timeline.
 type applicationView struct {
-	postgres.Application
+	domain.Application
 	History []domain.Event `json:"history"`
 }
 
@@ -123,7 +123,7 @@ func (s *Server) createApplication(c *gin.Context) {
 		ApplicationID: "app-" + id.String(), Authority: req.Authority, Region: authority.Region, Year: req.Year,
 		ProviderID: actor.Provider, Provider: req.Provider, Programmes: req.Programmes, SubmittedBy: actor,
 	}
-	var app postgres.Application
+	var app domain.Application
 	err = s.startWithUpdate(ctx, client.StartWorkflowOptions{
 		ID:                       workflows.AdmissionWorkflowID(in.ApplicationID),
 		WorkflowIDConflictPolicy: enumspb.WORKFLOW_ID_CONFLICT_POLICY_FAIL,
@@ -140,16 +140,16 @@ func (s *Server) createApplication(c *gin.Context) {
 }
 
 // mayReadApplication: the authority's ministry users, the provider that applied, operators.
-func mayReadApplication(a domain.Actor, app postgres.Application) bool {
+func mayReadApplication(a domain.Actor, app domain.Application) bool {
 	return inScope(a, Owner{Authority: app.Authority, Provider: app.ProviderID})
 }
 
 // loadApplication returns the application if the caller may see it; otherwise 404.
-func (s *Server) loadApplication(c *gin.Context, actor domain.Actor) (postgres.Application, bool) {
+func (s *Server) loadApplication(c *gin.Context, actor domain.Actor) (domain.Application, bool) {
 	id, err := pathIdent(c, "id")
 	if err != nil {
 		fail(c, domain.NotFound("application"))
-		return postgres.Application{}, false
+		return domain.Application{}, false
 	}
 	app, err := s.store.GetApplication(c.Request.Context(), id)
 	if err == nil && !mayReadApplication(actor, app) {
@@ -247,7 +247,7 @@ func (s *Server) decideApplication(c *gin.Context) {
 		fail(c, domain.Invalid("invalid request", domain.FieldError{Field: "reasons", Message: "required to " + req.Decision + " an application"}))
 		return
 	}
-	var out postgres.Application
+	var out domain.Application
 	if s.runStep(c, app.WorkflowID, workflows.UpdateDecideApplication,
 		workflows.ApplicationDecision{Actor: actor, Decision: req.Decision, Reasons: req.Reasons}, &out,
 		domain.Conflict("application %s is %s: only an application under review can be decided", app.ID, app.Status)) {
@@ -280,7 +280,7 @@ func (s *Server) resubmitApplication(c *gin.Context) {
 		fail(c, domain.Invalid("invalid request", fields...))
 		return
 	}
-	var out postgres.Application
+	var out domain.Application
 	if s.runStep(c, app.WorkflowID, workflows.UpdateResubmitApplication,
 		workflows.Resubmission{Actor: actor, Provider: req.Provider, Programmes: req.Programmes}, &out,
 		domain.Conflict("application %s is %s: only a returned application can be resubmitted", app.ID, app.Status)) {
@@ -296,11 +296,11 @@ type declarationRequest struct {
 
 // providerMembership finds the membership a provider's request is about: the authority
 // named in the body, or the only one the provider has.
-func (s *Server) providerMembership(c *gin.Context, actor domain.Actor, authority string) (postgres.Membership, bool) {
+func (s *Server) providerMembership(c *gin.Context, actor domain.Actor, authority string) (domain.Membership, bool) {
 	providerID := c.Param("provider_id")
 	if providerID != actor.Provider {
 		fail(c, domain.NotFound("provider "+providerID))
-		return postgres.Membership{}, false
+		return domain.Membership{}, false
 	}
 	ctx := c.Request.Context()
 	if authority != "" {
@@ -314,17 +314,17 @@ func (s *Server) providerMembership(c *gin.Context, actor domain.Actor, authorit
 	ms, err := s.store.ProviderMemberships(ctx, providerID)
 	if err != nil {
 		fail(c, err)
-		return postgres.Membership{}, false
+		return domain.Membership{}, false
 	}
 	switch len(ms) {
 	case 0:
 		fail(c, domain.NotFound("registry membership of provider "+providerID))
-		return postgres.Membership{}, false
+		return domain.Membership{}, false
 	case 1:
 		return ms[0], true
 	}
 	fail(c, domain.Invalid("invalid request", domain.FieldError{Field: "authority", Message: "required: the provider is in the registries of several authorities"}))
-	return postgres.Membership{}, false
+	return domain.Membership{}, false
 }
 
 func (s *Server) declareProgrammes(c *gin.Context) {
@@ -341,7 +341,7 @@ func (s *Server) declareProgrammes(c *gin.Context) {
 	if !ok {
 		return
 	}
-	var out postgres.Declaration
+	var out domain.Declaration
 	if s.runStep(c, m.WorkflowID, workflows.UpdateDeclareProgrammes,
 		workflows.DeclareProgrammes{Actor: actor, Year: req.Year, Programmes: req.Programmes}, &out,
 		domain.Conflict("provider %s is %s in the registry of %s", m.ProviderID, m.Status, m.Authority)) {
@@ -382,7 +382,7 @@ func (s *Server) decideDeclaration(c *gin.Context) {
 		fail(c, err)
 		return
 	}
-	var out postgres.Declaration
+	var out domain.Declaration
 	if s.runStep(c, m.WorkflowID, workflows.UpdateDecideDeclaration,
 		workflows.DeclarationDecision{Actor: actor, DeclarationID: decl.ID, Decision: req.Decision, Reasons: req.Reasons}, &out,
 		domain.Conflict("provider %s is %s: its declarations are closed", m.ProviderID, m.Status)) {
@@ -408,7 +408,7 @@ func (s *Server) exclusion(c *gin.Context) {
 		return
 	}
 	var (
-		m      postgres.Membership
+		m      domain.Membership
 		update = workflows.UpdateRequestExclusion
 	)
 	if actor.Role == domain.RoleProvider {
@@ -427,7 +427,7 @@ func (s *Server) exclusion(c *gin.Context) {
 		}
 		update = workflows.UpdateExclude
 	}
-	var out postgres.Membership
+	var out domain.Membership
 	if s.runStep(c, m.WorkflowID, update,
 		workflows.ExclusionStep{Actor: actor, Reason: req.Reason}, &out,
 		domain.Conflict("provider %s is already excluded from the registry of %s", m.ProviderID, m.Authority)) {

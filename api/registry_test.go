@@ -9,7 +9,6 @@ import (
 	"time"
 
 	"github.com/profdev/profdev/internal/domain"
-	"github.com/profdev/profdev/internal/postgres"
 	"github.com/profdev/profdev/workflows"
 )
 
@@ -43,16 +42,16 @@ func TestRegistryAdmissionThroughTheAPI(t *testing.T) {
 
 	// Apply, with an Idempotency-Key: a retry returns the same application.
 	code, body, _ := a.do("POST", "/api/v1/registry/applications", &providerA, applicationBody("mintrud", "PK-01", "PK-02"), IdempotencyKeyHeader, "apply-1")
-	app := decode[postgres.Application](t, http.StatusCreated, code, body)
+	app := decode[domain.Application](t, http.StatusCreated, code, body)
 	if app.Status != domain.ApplicationUnderReview || app.ReviewDue == nil || app.ID == "" {
 		t.Fatalf("created application = %+v", app)
 	}
 	code, body, _ = a.do("POST", "/api/v1/registry/applications", &providerA, applicationBody("mintrud", "PK-01", "PK-02"), IdempotencyKeyHeader, "apply-1")
-	if again := decode[postgres.Application](t, http.StatusCreated, code, body); again.ID != app.ID {
+	if again := decode[domain.Application](t, http.StatusCreated, code, body); again.ID != app.ID {
 		t.Fatalf("idempotent retry created %s, want %s", again.ID, app.ID)
 	}
 	code, body, _ = a.do("GET", "/api/v1/registry/applications", &providerA, "")
-	if page := decode[listBody[postgres.Application]](t, http.StatusOK, code, body); len(page.Items) != 1 {
+	if page := decode[listBody[domain.Application]](t, http.StatusOK, code, body); len(page.Items) != 1 {
 		t.Fatalf("provider's applications = %d, want 1", len(page.Items))
 	}
 	// A second live application to the same authority is refused.
@@ -87,18 +86,18 @@ func TestRegistryAdmissionThroughTheAPI(t *testing.T) {
 
 	// Return with reasons -> returned, with a resubmission deadline.
 	code, body, _ = a.do("POST", path+"/decision", &ministry, `{"decision":"return","reasons":["Не приложена лицензия"]}`)
-	returned := decode[postgres.Application](t, http.StatusOK, code, body)
+	returned := decode[domain.Application](t, http.StatusOK, code, body)
 	if returned.Status != domain.ApplicationReturned || returned.ResubmitDue == nil || returned.Reasons[0] != "Не приложена лицензия" {
 		t.Fatalf("returned = %+v", returned)
 	}
 	// Resubmit -> under review again.
 	code, body, _ = a.do("POST", path+"/resubmission", &providerA, applicationBody("mintrud", "PK-01", "PK-02", "PK-03"))
-	if re := decode[postgres.Application](t, http.StatusOK, code, body); re.Status != domain.ApplicationUnderReview || len(re.Programmes) != 3 {
+	if re := decode[domain.Application](t, http.StatusOK, code, body); re.Status != domain.ApplicationUnderReview || len(re.Programmes) != 3 {
 		t.Fatalf("resubmitted = %+v", re)
 	}
 	// Admit -> admitted, listed in the public registry with its programmes.
 	code, body, _ = a.do("POST", path+"/decision", &ministry, `{"decision":"admit"}`, IdempotencyKeyHeader, "admit-1")
-	if adm := decode[postgres.Application](t, http.StatusOK, code, body); adm.Status != domain.ApplicationAdmitted || adm.DecidedAt == nil {
+	if adm := decode[domain.Application](t, http.StatusOK, code, body); adm.Status != domain.ApplicationAdmitted || adm.DecidedAt == nil {
 		t.Fatalf("admitted = %+v", adm)
 	}
 	// The same decision retried with its key is replayed, not refused.
@@ -126,12 +125,12 @@ func TestRegistryAdmissionThroughTheAPI(t *testing.T) {
 	}
 
 	var pub struct {
-		Items []postgres.PublicProvider `json:"items"`
+		Items []domain.PublicProvider `json:"items"`
 	}
 	eventually(t, 10*time.Second, "provider in the public registry", func() bool {
 		code, body, _ := a.do("GET", "/api/v1/public/registry?authority=mintrud&year=2026", nil, "")
 		pub = decode[struct {
-			Items []postgres.PublicProvider `json:"items"`
+			Items []domain.PublicProvider `json:"items"`
 		}](t, http.StatusOK, code, body)
 		return len(pub.Items) == 1
 	})
@@ -169,7 +168,7 @@ func TestRegistryAdmissionThroughTheAPI(t *testing.T) {
 			t.Errorf("provider B declaring for A = %d, want 404", code)
 		}
 		code, body, _ := a.do("POST", "/api/v1/registry/providers/provider-a/programmes", &providerA, decl)
-		d := decode[postgres.Declaration](t, http.StatusCreated, code, body)
+		d := decode[domain.Declaration](t, http.StatusCreated, code, body)
 		if d.Status != domain.DeclarationUnderReview {
 			t.Fatalf("declaration = %+v", d)
 		}
@@ -178,7 +177,7 @@ func TestRegistryAdmissionThroughTheAPI(t *testing.T) {
 			t.Errorf("provider accepting its own declaration = %d, want 403", code)
 		}
 		code, body, _ = a.do("POST", dpath, &ministry, `{"decision":"accept"}`)
-		if acc := decode[postgres.Declaration](t, http.StatusOK, code, body); acc.Status != domain.DeclarationAccepted {
+		if acc := decode[domain.Declaration](t, http.StatusOK, code, body); acc.Status != domain.DeclarationAccepted {
 			t.Fatalf("accepted = %+v", acc)
 		}
 		if code, _, _ := a.do("POST", dpath, &ministry, `{"decision":"accept"}`); code != http.StatusConflict {
@@ -190,11 +189,11 @@ func TestRegistryAdmissionThroughTheAPI(t *testing.T) {
 
 		// Exclusion on request: requested by the provider, decided by the ministry.
 		code, body, _ = a.do("POST", "/api/v1/registry/providers/provider-a/exclusion", &providerA, `{"reason":"Прекращение деятельности"}`)
-		if m := decode[postgres.Membership](t, http.StatusOK, code, body); m.Status != domain.MembershipExclusionRequested {
+		if m := decode[domain.Membership](t, http.StatusOK, code, body); m.Status != domain.MembershipExclusionRequested {
 			t.Fatalf("after request = %+v", m)
 		}
 		code, body, _ = a.do("POST", "/api/v1/registry/providers/provider-a/exclusion", &ministry, `{"reason":"По заявлению организации"}`)
-		if m := decode[postgres.Membership](t, http.StatusOK, code, body); m.Status != domain.MembershipExcluded {
+		if m := decode[domain.Membership](t, http.StatusOK, code, body); m.Status != domain.MembershipExcluded {
 			t.Fatalf("after exclusion = %+v", m)
 		}
 		if code, body, _ := a.do("POST", "/api/v1/registry/providers/provider-a/exclusion", &ministry, `{"reason":"again"}`); code != http.StatusConflict {
@@ -211,7 +210,7 @@ func TestRegistryAdmissionThroughTheAPI(t *testing.T) {
 	})
 }
 
-func (a *testAPI) mustApplication(id string) postgres.Application {
+func (a *testAPI) mustApplication(id string) domain.Application {
 	a.t.Helper()
 	app, err := a.db.GetApplication(context.Background(), id)
 	if err != nil {

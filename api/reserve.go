@@ -26,9 +26,9 @@ import (
 
 // ReserveStore is what the reserve endpoints read and write outside the workflows.
 type ReserveStore interface {
-	PutReserveQuotas(ctx context.Context, q postgres.ReserveQuota) (postgres.ReserveQuota, error)
-	GetNomination(ctx context.Context, id string) (postgres.Nomination, error)
-	ListNominations(ctx context.Context, f postgres.NominationFilter, page postgres.Page) ([]postgres.Nomination, string, error)
+	PutReserveQuotas(ctx context.Context, q domain.ReserveQuota) (domain.ReserveQuota, error)
+	GetNomination(ctx context.Context, id string) (domain.Nomination, error)
+	ListNominations(ctx context.Context, f postgres.NominationFilter, page postgres.Page) ([]domain.Nomination, string, error)
 }
 
 func (s *Server) reserveRoutes(authed *gin.RouterGroup) {
@@ -80,15 +80,15 @@ func (s *Server) putReserveQuotas(c *gin.Context) {
 		fail(c, err)
 		return
 	}
-	q, err := s.store.PutReserveQuotas(ctx, postgres.ReserveQuota{Authority: actor.Authority, Agency: agency, Year: year,
-		ReserveQuotas: postgres.ReserveQuotas{I: *req.I, II: *req.II, III: *req.III}, SetBy: actor})
+	q, err := s.store.PutReserveQuotas(ctx, domain.ReserveQuota{Authority: actor.Authority, Agency: agency, Year: year,
+		ReserveQuotas: domain.ReserveQuotas{I: *req.I, II: *req.II, III: *req.III}, SetBy: actor})
 	if err != nil {
 		fail(c, err)
 		return
 	}
 	// No nomination yet, or a closed one, has nothing to update: a new one reads the quotas
 	// when it starts. Another failure is reported so that the caller retries the PUT.
-	var n postgres.Nomination
+	var n domain.Nomination
 	err = s.update(ctx, workflows.NominationWorkflowID(actor.Authority, agency, year), workflows.UpdateSetQuotas,
 		workflows.QuotaChange{Actor: actor, Quotas: q.ReserveQuotas}, &n)
 	if err != nil && !closedProcess(err) {
@@ -148,7 +148,7 @@ func (s *Server) createNomination(c *gin.Context) {
 	in := workflows.NominationInput{Authority: authority.ID, Region: authority.Region, Agency: agency.ID,
 		AgencyName: agency.Name, Year: req.Year, CreatedBy: actor}
 	id := workflows.NominationWorkflowID(in.Authority, in.Agency, in.Year)
-	var n postgres.Nomination
+	var n domain.Nomination
 	err = s.startWithUpdate(ctx, client.StartWorkflowOptions{
 		ID:                       id,
 		WorkflowIDConflictPolicy: enumspb.WORKFLOW_ID_CONFLICT_POLICY_FAIL,
@@ -172,11 +172,11 @@ func (s *Server) createNomination(c *gin.Context) {
 var workflowIDRE = regexp.MustCompile(`^[A-Za-z0-9._-]{1,200}$`)
 
 // loadNomination returns the nomination if the caller may see it; otherwise 404.
-func (s *Server) loadNomination(c *gin.Context, actor domain.Actor) (postgres.Nomination, bool) {
+func (s *Server) loadNomination(c *gin.Context, actor domain.Actor) (domain.Nomination, bool) {
 	id := c.Param("id")
 	if !workflowIDRE.MatchString(id) {
 		fail(c, domain.NotFound("nomination"))
-		return postgres.Nomination{}, false
+		return domain.Nomination{}, false
 	}
 	n, err := s.store.GetNomination(c.Request.Context(), id)
 	if err == nil && !inScope(actor, Owner{Authority: n.Authority, Agency: n.Agency}) {
@@ -190,10 +190,10 @@ func (s *Server) loadNomination(c *gin.Context, actor domain.Actor) (postgres.No
 }
 
 // loadCandidate returns the nomination and the candidate of the path; otherwise 404.
-func (s *Server) loadCandidate(c *gin.Context, actor domain.Actor) (postgres.Nomination, postgres.ReserveCandidate, bool) {
+func (s *Server) loadCandidate(c *gin.Context, actor domain.Actor) (domain.Nomination, domain.ReserveCandidate, bool) {
 	n, ok := s.loadNomination(c, actor)
 	if !ok {
-		return n, postgres.ReserveCandidate{}, false
+		return n, domain.ReserveCandidate{}, false
 	}
 	cand, found := n.Candidate(c.Param("cid"))
 	if !found {
@@ -223,8 +223,8 @@ func (s *Server) listNominations(c *gin.Context) {
 		f.Authority = actor.Authority
 	}
 	var fields []domain.FieldError
-	switch postgres.NominationStatus(f.Status) {
-	case "", postgres.NominationDraft, postgres.NominationApproved, postgres.NominationSubmitted, postgres.NominationUnderReview, postgres.NominationDecided:
+	switch domain.NominationStatus(f.Status) {
+	case "", domain.NominationDraft, domain.NominationApproved, domain.NominationSubmitted, domain.NominationUnderReview, domain.NominationDecided:
 	default:
 		fields = append(fields, domain.FieldError{Field: "status", Message: "must be one of: draft, approved, submitted, under_review, decided"})
 	}
@@ -254,7 +254,7 @@ func (s *Server) listNominations(c *gin.Context) {
 
 // nominationView is a nomination with its timeline.
 type nominationView struct {
-	postgres.Nomination
+	domain.Nomination
 	History []domain.Event `json:"history"`
 }
 
@@ -276,7 +276,7 @@ func (s *Server) getNomination(c *gin.Context) {
 }
 
 // nominationUpdate runs a step of the nomination's workflow and answers with its result.
-func (s *Server) nominationUpdate(c *gin.Context, n postgres.Nomination, update string, arg any, status int, out any) {
+func (s *Server) nominationUpdate(c *gin.Context, n domain.Nomination, update string, arg any, status int, out any) {
 	if s.runStep(c, n.WorkflowID, update, arg, out, domain.Conflict("nomination %s is closed: its year %d is over", n.ID, n.Year)) {
 		c.JSON(status, out)
 	}
@@ -284,7 +284,7 @@ func (s *Server) nominationUpdate(c *gin.Context, n postgres.Nomination, update 
 
 // checkCandidate checks a candidate's data against the nomination's year, naming
 // every missing or wrong field; an omitted list or category keeps the candidate's own.
-func (s *Server) checkCandidate(c *gin.Context, dst *postgres.CandidateData, year int, current *postgres.ReserveCandidate) bool {
+func (s *Server) checkCandidate(c *gin.Context, dst *domain.CandidateData, year int, current *domain.ReserveCandidate) bool {
 	if current != nil {
 		if dst.List == "" {
 			dst.List = current.List
@@ -309,13 +309,13 @@ func (s *Server) addReserveCandidate(c *gin.Context) {
 	if !ok {
 		return
 	}
-	var req postgres.CandidateData
+	var req domain.CandidateData
 	if err := s.bindJSON(c, &req); err != nil {
 		fail(c, err)
 		return
 	}
 	if s.checkCandidate(c, &req, n.Year, nil) {
-		var out postgres.ReserveCandidate
+		var out domain.ReserveCandidate
 		s.nominationUpdate(c, n, workflows.UpdateAddCandidate, workflows.CandidateStep{Actor: actor, Data: req}, http.StatusCreated, &out)
 	}
 }
@@ -331,13 +331,13 @@ func (s *Server) editReserveCandidate(c *gin.Context) {
 	if !ok {
 		return
 	}
-	var req postgres.CandidateData
+	var req domain.CandidateData
 	if err := s.bindJSON(c, &req); err != nil {
 		fail(c, err)
 		return
 	}
 	if s.checkCandidate(c, &req, n.Year, &cand) {
-		var out postgres.ReserveCandidate
+		var out domain.ReserveCandidate
 		s.nominationUpdate(c, n, workflows.UpdateEditCandidate, workflows.CandidateStep{Actor: actor, CandidateID: cand.ID, Data: req}, http.StatusOK, &out)
 	}
 }
@@ -351,7 +351,7 @@ func (s *Server) removeReserveCandidate(c *gin.Context) {
 	if !ok {
 		return
 	}
-	var out postgres.Nomination
+	var out domain.Nomination
 	s.nominationUpdate(c, n, workflows.UpdateRemoveCandidate, workflows.CandidateStep{Actor: actor, CandidateID: cand.ID}, http.StatusOK, &out)
 }
 
@@ -362,7 +362,7 @@ func (s *Server) approveNomination(c *gin.Context) {
 		return
 	}
 	if n, ok := s.loadNomination(c, actor); ok {
-		var out postgres.Nomination
+		var out domain.Nomination
 		s.nominationUpdate(c, n, workflows.UpdateApproveNomination, actor, http.StatusOK, &out)
 	}
 }
@@ -373,7 +373,7 @@ func (s *Server) submitNomination(c *gin.Context) {
 		return
 	}
 	if n, ok := s.loadNomination(c, actor); ok {
-		var out postgres.Nomination
+		var out domain.Nomination
 		s.nominationUpdate(c, n, workflows.UpdateSubmitNomination, actor, http.StatusOK, &out)
 	}
 }
@@ -397,14 +397,14 @@ func (s *Server) decideReserveCandidate(c *gin.Context) {
 		fail(c, err)
 		return
 	}
-	var out postgres.ReserveCandidate
+	var out domain.ReserveCandidate
 	s.nominationUpdate(c, n, workflows.UpdateDecideCandidate,
 		workflows.CandidateDecision{Actor: actor, CandidateID: cand.ID, Decision: req.Decision, Reason: req.Reason}, http.StatusOK, &out)
 }
 
 // correctionRequest is the corrected candidate: its data as it should now stand.
 type correctionRequest struct {
-	postgres.CandidateData
+	domain.CandidateData
 	Comment string `json:"comment" validate:"max=2000"`
 }
 
@@ -423,7 +423,7 @@ func (s *Server) correctReserveCandidate(c *gin.Context) {
 		return
 	}
 	if s.checkCandidate(c, &req.CandidateData, n.Year, &cand) {
-		var out postgres.ReserveCandidate
+		var out domain.ReserveCandidate
 		s.nominationUpdate(c, n, workflows.UpdateCorrectCandidate,
 			workflows.CandidateStep{Actor: actor, CandidateID: cand.ID, Data: req.CandidateData, Comment: req.Comment}, http.StatusOK, &out)
 	}
@@ -448,9 +448,9 @@ func (s *Server) recordSelectionResult(c *gin.Context) {
 		fail(c, err)
 		return
 	}
-	var out postgres.ReserveCandidate
+	var out domain.ReserveCandidate
 	s.nominationUpdate(c, n, workflows.UpdateRecordSelection, workflows.SelectionResult{Actor: actor, CandidateID: cand.ID,
-		Included: *req.Included, Category: postgres.ReserveCategory(req.Category)}, http.StatusOK, &out)
+		Included: *req.Included, Category: domain.ReserveCategory(req.Category)}, http.StatusOK, &out)
 }
 
 // nominationLists renders lists 1 and 2 as in appendices 1 and 2 of seed 002: printable HTML,
@@ -521,14 +521,14 @@ type reserveRow struct {
 // reserveLists groups the candidates of each list by category, in the order they were
 // proposed, numbering them through the list as its one "№ п/п" column does. Every category
 // heading is printed, as in the form, even when nobody is proposed in it.
-func reserveLists(n postgres.Nomination) []reserveList {
+func reserveLists(n domain.Nomination) []reserveList {
 	out := []reserveList{
 		{Appendix: 1, Title: fmt.Sprintf("ранее включенных в резерв управленческих кадров и повторно рекомендуемых на очередной период в %d году", n.Year)},
 		{Appendix: 2, Title: fmt.Sprintf("рекомендуемых для участия в конкурсе по формированию резерва управленческих кадров в %d году", n.Year)},
 	}
-	for i, l := range []postgres.ReserveList{postgres.ListRepeat, postgres.ListNew} {
+	for i, l := range []domain.ReserveList{domain.ListRepeat, domain.ListNew} {
 		num := 0
-		for _, cat := range postgres.ReserveCategories {
+		for _, cat := range domain.ReserveCategories {
 			g := reserveGroup{Heading: fmt.Sprintf("Категория %s \"%s\"", cat, cat.Title())}
 			for _, c := range n.Candidates {
 				if c.List == l && c.Category == cat {

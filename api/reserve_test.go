@@ -15,7 +15,6 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/profdev/profdev/internal/domain"
-	"github.com/profdev/profdev/internal/postgres"
 	"github.com/profdev/profdev/workflows"
 )
 
@@ -52,13 +51,13 @@ type reservePerson struct {
 func (p reservePerson) body(t *testing.T) string {
 	t.Helper()
 	years := 7
-	q := postgres.Questionnaire{DateOfBirth: p.born, Education: "высшее, Саратовский государственный университет", PositionSince: "2022-03-01", ManagementExperienceYears: &years}
+	q := domain.Questionnaire{DateOfBirth: p.born, Education: "высшее, Саратовский государственный университет", PositionSince: "2022-03-01", ManagementExperienceYears: &years}
 	if p.list == "repeat" {
 		q.Achievements, q.ProfessionalQualities, q.ProfessionalThinking, q.Motivation = "внедрил электронный документооборот", "ответственность, лидерство", "системное", "профессиональный рост"
 	} else {
 		q.AdditionalEducation, q.Retraining, q.Internships, q.TestingResults = "ПК «Проектное управление», 72 ч", "ГМУ, РАНХиГС, 2020", "Минпросвещения России, 2023", "тестирование: высокий уровень"
 	}
-	b, err := json.Marshal(postgres.CandidateData{List: postgres.ReserveList(p.list), Category: postgres.ReserveCategory(p.category),
+	b, err := json.Marshal(domain.CandidateData{List: domain.ReserveList(p.list), Category: domain.ReserveCategory(p.category),
 		FullName: p.name, Position: p.position, Department: p.department, Note: p.note, Questionnaire: q})
 	if err != nil {
 		t.Fatal(err)
@@ -77,7 +76,7 @@ var reservePeople = []reservePerson{
 	{"repeat", "II", "Морозов Дмитрий Алексеевич", "начальник отдела", "Финансово-экономический отдел", "повторно", "1981-06-02"},
 }
 
-func (a *testAPI) mustNomination(id string) postgres.Nomination {
+func (a *testAPI) mustNomination(id string) domain.Nomination {
 	a.t.Helper()
 	n, err := a.db.GetNomination(context.Background(), id)
 	if err != nil {
@@ -101,18 +100,18 @@ func TestReserveNominationThroughTheAPI(t *testing.T) {
 		t.Errorf("HR setting quotas = %d, want 403", code)
 	}
 	code, body, _ := a.do("PUT", quotas, &reserveAuth, `{"I":1,"II":2,"III":0}`)
-	if q := decode[postgres.ReserveQuota](t, http.StatusOK, code, body); q.I != 1 || q.II != 2 || q.Revision == 0 {
+	if q := decode[domain.ReserveQuota](t, http.StatusOK, code, body); q.I != 1 || q.II != 2 || q.Revision == 0 {
 		t.Fatalf("quotas = %+v", q)
 	}
 
 	create := fmt.Sprintf(`{"year":%d,"authority":"region-64"}`, year)
 	code, body, _ = a.do("POST", "/api/v1/reserve/nominations", &reserveHRA, create, IdempotencyKeyHeader, "nominate-1")
-	n := decode[postgres.Nomination](t, http.StatusCreated, code, body)
-	if n.Status != postgres.NominationDraft || n.ID != workflows.NominationWorkflowID("region-64", "agency-a", year) || n.Quotas.II != 2 {
+	n := decode[domain.Nomination](t, http.StatusCreated, code, body)
+	if n.Status != domain.NominationDraft || n.ID != workflows.NominationWorkflowID("region-64", "agency-a", year) || n.Quotas.II != 2 {
 		t.Fatalf("created = %+v", n)
 	}
 	code, body, _ = a.do("POST", "/api/v1/reserve/nominations", &reserveHRA, create, IdempotencyKeyHeader, "nominate-1")
-	if again := decode[postgres.Nomination](t, http.StatusCreated, code, body); again.ID != n.ID {
+	if again := decode[domain.Nomination](t, http.StatusCreated, code, body); again.ID != n.ID {
 		t.Errorf("idempotent retry = %s, want %s", again.ID, n.ID)
 	}
 	if code, body, _ := a.do("POST", "/api/v1/reserve/nominations", &reserveHRA, create); code != http.StatusConflict {
@@ -122,7 +121,7 @@ func TestReserveNominationThroughTheAPI(t *testing.T) {
 	path := "/api/v1/reserve/nominations/" + n.ID
 	for i, p := range people[:3] {
 		code, body, _ := a.do("POST", path+"/candidates", &reserveHRA, p.body(t))
-		if c := decode[postgres.ReserveCandidate](t, http.StatusCreated, code, body); c.ID != fmt.Sprintf("C%d", i+1) || c.Status != postgres.CandidateProposed {
+		if c := decode[domain.ReserveCandidate](t, http.StatusCreated, code, body); c.ID != fmt.Sprintf("C%d", i+1) || c.Status != domain.CandidateProposed {
 			t.Fatalf("candidate %d = %+v", i, c)
 		}
 	}
@@ -172,26 +171,26 @@ func TestReserveNominationThroughTheAPI(t *testing.T) {
 	// List 1 has no quota; a candidate proposed there and removed before approval is not on the lists.
 	withdrawn.list = "repeat"
 	code, body, _ = a.do("POST", path+"/candidates", &reserveHRA, withdrawn.body(t))
-	if c := decode[postgres.ReserveCandidate](t, http.StatusCreated, code, body); c.ID != "C8" || c.Note != "повторно" {
+	if c := decode[domain.ReserveCandidate](t, http.StatusCreated, code, body); c.ID != "C8" || c.Note != "повторно" {
 		t.Fatalf("list 1 candidate = %+v", c)
 	}
 	code, body, _ = a.do("DELETE", path+"/candidates/C8", &reserveHRA, "")
-	if left := decode[postgres.Nomination](t, http.StatusOK, code, body); len(left.Candidates) != len(people) {
+	if left := decode[domain.Nomination](t, http.StatusOK, code, body); len(left.Candidates) != len(people) {
 		t.Fatalf("after removal %d candidates, want %d", len(left.Candidates), len(people))
 	}
 
 	// Approval; an edit withdraws it; approved again and submitted.
 	code, body, _ = a.do("POST", path+"/approval", &reserveHeadA, "")
-	if ap := decode[postgres.Nomination](t, http.StatusOK, code, body); ap.Status != postgres.NominationApproved || ap.ApprovedBy == nil {
+	if ap := decode[domain.Nomination](t, http.StatusOK, code, body); ap.Status != domain.NominationApproved || ap.ApprovedBy == nil {
 		t.Fatalf("approved = %+v", ap)
 	}
 	edited := people[5]
 	edited.position = "начальник отдела"
 	code, body, _ = a.do("PUT", path+"/candidates/C6", &reserveHRA, edited.body(t))
-	if c := decode[postgres.ReserveCandidate](t, http.StatusOK, code, body); c.Position != "начальник отдела" {
+	if c := decode[domain.ReserveCandidate](t, http.StatusOK, code, body); c.Position != "начальник отдела" {
 		t.Fatalf("edited = %+v", c)
 	}
-	if got := a.mustNomination(n.ID); got.Status != postgres.NominationDraft || got.ApprovedBy != nil {
+	if got := a.mustNomination(n.ID); got.Status != domain.NominationDraft || got.ApprovedBy != nil {
 		t.Errorf("after an edit the nomination is %s approved by %v, want a draft", got.Status, got.ApprovedBy)
 	}
 	people[5] = edited
@@ -199,7 +198,7 @@ func TestReserveNominationThroughTheAPI(t *testing.T) {
 		t.Fatalf("approve again: %d %s", code, body)
 	}
 	code, body, _ = a.do("POST", path+"/submission", &reserveHRA, "", IdempotencyKeyHeader, "submit-1")
-	if sub := decode[postgres.Nomination](t, http.StatusOK, code, body); sub.Status != postgres.NominationSubmitted || sub.ReviewDue == nil {
+	if sub := decode[domain.Nomination](t, http.StatusOK, code, body); sub.Status != domain.NominationSubmitted || sub.ReviewDue == nil {
 		t.Fatalf("submitted = %+v", sub)
 	}
 
@@ -222,40 +221,40 @@ func TestReserveNominationThroughTheAPI(t *testing.T) {
 	t.Run("lists", func(t *testing.T) { checkReserveLists(t, a, path, year) })
 
 	// The authority decides candidate by candidate.
-	decide := func(cid, body string) postgres.ReserveCandidate {
+	decide := func(cid, body string) domain.ReserveCandidate {
 		t.Helper()
 		code, resp, _ := a.do("POST", path+"/candidates/"+cid+"/decision", &reserveAuth, body)
-		return decode[postgres.ReserveCandidate](t, http.StatusOK, code, resp)
+		return decode[domain.ReserveCandidate](t, http.StatusOK, code, resp)
 	}
 	if code, body, _ := a.do("POST", path+"/candidates/C2/decision", &reserveAuth, `{"decision":"not_admitted"}`); code != http.StatusBadRequest || !strings.Contains(string(body), `"reason"`) {
 		t.Errorf("not_admitted without a reason = %d %s, want 400 naming reason", code, body)
 	}
-	if c := decide("C1", `{"decision":"admit"}`); c.Status != postgres.CandidateAdmitted {
+	if c := decide("C1", `{"decision":"admit"}`); c.Status != domain.CandidateAdmitted {
 		t.Errorf("C1 = %+v", c)
 	}
-	if got := a.mustNomination(n.ID); got.Status != postgres.NominationUnderReview {
+	if got := a.mustNomination(n.ID); got.Status != domain.NominationUnderReview {
 		t.Errorf("after the first decision the nomination is %s, want under_review", got.Status)
 	}
-	if c := decide("C2", `{"decision":"not_admitted","reason":"анкета не соответствует установленной форме"}`); c.Status != postgres.CandidateNotAdmitted || c.Reason == "" {
+	if c := decide("C2", `{"decision":"not_admitted","reason":"анкета не соответствует установленной форме"}`); c.Status != domain.CandidateNotAdmitted || c.Reason == "" {
 		t.Errorf("C2 = %+v", c)
 	}
 	c3 := decide("C3", `{"decision":"correction","reason":"уточнить управленческий стаж"}`)
-	if c3.Status != postgres.CandidateCorrectionRequested || c3.CorrectionDue == nil {
+	if c3.Status != domain.CandidateCorrectionRequested || c3.CorrectionDue == nil {
 		t.Errorf("C3 = %+v, want correction_requested with correction_due", c3)
 	}
 	for _, cid := range []string{"C4", "C5", "C6", "C7"} {
 		decide(cid, `{"decision":"admit"}`)
 	}
-	if got := a.mustNomination(n.ID); got.Status != postgres.NominationUnderReview {
+	if got := a.mustNomination(n.ID); got.Status != domain.NominationUnderReview {
 		t.Errorf("with a correction pending the nomination is %s, want under_review", got.Status)
 	}
 	corrected := strings.Replace(people[2].body(t), `"management_experience_years":7`, `"management_experience_years":9`, 1)
 	code, body, _ = a.do("POST", path+"/candidates/C3/correction", &reserveHRA, strings.TrimSuffix(corrected, "}")+`,"comment":"стаж уточнён"}`)
-	if c := decode[postgres.ReserveCandidate](t, http.StatusOK, code, body); c.Status != postgres.CandidateUnderReview || c.ReviewDue == nil || *c.Questionnaire.ManagementExperienceYears != 9 {
+	if c := decode[domain.ReserveCandidate](t, http.StatusOK, code, body); c.Status != domain.CandidateUnderReview || c.ReviewDue == nil || *c.Questionnaire.ManagementExperienceYears != 9 {
 		t.Fatalf("corrected = %+v", c)
 	}
 	decide("C3", `{"decision":"admit"}`)
-	if got := a.mustNomination(n.ID); got.Status != postgres.NominationDecided || got.DecidedAt == nil {
+	if got := a.mustNomination(n.ID); got.Status != domain.NominationDecided || got.DecidedAt == nil {
 		t.Fatalf("after every decision the nomination is %s, want decided", got.Status)
 	}
 
@@ -265,18 +264,18 @@ func TestReserveNominationThroughTheAPI(t *testing.T) {
 	}
 	for _, r := range []struct {
 		cid, body string
-		status    postgres.CandidateStatus
-		category  postgres.ReserveCategory
+		status    domain.CandidateStatus
+		category  domain.ReserveCategory
 	}{
-		{"C1", `{"included":true}`, postgres.CandidateIncluded, postgres.CategoryI},
-		{"C3", `{"included":true,"category":"III"}`, postgres.CandidateIncluded, postgres.CategoryIII},
-		{"C4", `{"included":false}`, postgres.CandidateNotIncluded, ""},
-		{"C5", `{"included":true}`, postgres.CandidateIncluded, postgres.CategoryIII},
-		{"C6", `{"included":true}`, postgres.CandidateIncluded, postgres.CategoryII},
-		{"C7", `{"included":false}`, postgres.CandidateNotIncluded, ""},
+		{"C1", `{"included":true}`, domain.CandidateIncluded, domain.CategoryI},
+		{"C3", `{"included":true,"category":"III"}`, domain.CandidateIncluded, domain.CategoryIII},
+		{"C4", `{"included":false}`, domain.CandidateNotIncluded, ""},
+		{"C5", `{"included":true}`, domain.CandidateIncluded, domain.CategoryIII},
+		{"C6", `{"included":true}`, domain.CandidateIncluded, domain.CategoryII},
+		{"C7", `{"included":false}`, domain.CandidateNotIncluded, ""},
 	} {
 		code, body, _ := a.do("POST", path+"/candidates/"+r.cid+"/selection-result", &reserveAuth, r.body)
-		if c := decode[postgres.ReserveCandidate](t, http.StatusOK, code, body); c.Status != r.status || c.IncludedCategory != r.category {
+		if c := decode[domain.ReserveCandidate](t, http.StatusOK, code, body); c.Status != r.status || c.IncludedCategory != r.category {
 			t.Errorf("%s selection = %s %s, want %s %s", r.cid, c.Status, c.IncludedCategory, r.status, r.category)
 		}
 	}
@@ -285,7 +284,7 @@ func TestReserveNominationThroughTheAPI(t *testing.T) {
 	moved := people[0]
 	moved.position = "первый заместитель министра"
 	code, body, _ = a.do("PUT", path+"/candidates/C1", &reserveHRA, moved.body(t))
-	if c := decode[postgres.ReserveCandidate](t, http.StatusOK, code, body); c.Position != moved.position || c.Status != postgres.CandidateIncluded {
+	if c := decode[domain.ReserveCandidate](t, http.StatusOK, code, body); c.Position != moved.position || c.Status != domain.CandidateIncluded {
 		t.Errorf("kept current = %+v", c)
 	}
 
@@ -324,18 +323,18 @@ func TestReserveNominationThroughTheAPI(t *testing.T) {
 			t.Fatalf("quotas: %d %s", code, body)
 		}
 		code, body, _ := a.do("POST", "/api/v1/reserve/nominations", &reserveHRA, fmt.Sprintf(`{"year":%d,"authority":"region-64"}`, next))
-		n2 := decode[postgres.Nomination](t, http.StatusCreated, code, body)
+		n2 := decode[domain.Nomination](t, http.StatusCreated, code, body)
 		again := people[0]
 		again.name = "  ПЕТРОВ Петр   Петрович " // the same person, typed differently
 		code, body, _ = a.do("POST", "/api/v1/reserve/nominations/"+n2.ID+"/candidates", &reserveHRA, again.body(t))
-		c := decode[postgres.ReserveCandidate](t, http.StatusCreated, code, body)
-		wantPrev := &postgres.PreviousReserve{Year: year, Category: postgres.CategoryI, Agency: "agency-a", NominationID: n.ID}
+		c := decode[domain.ReserveCandidate](t, http.StatusCreated, code, body)
+		wantPrev := &domain.PreviousReserve{Year: year, Category: domain.CategoryI, Agency: "agency-a", NominationID: n.ID}
 		if diff := cmp.Diff(wantPrev, c.PreviousReserve); diff != "" || c.Note != "повторно" {
 			t.Errorf("previous reserve mismatch (-want +got):\n%s (note %q)", diff, c.Note)
 		}
 		notIncluded := people[3] // Орлова was not included
 		code, body, _ = a.do("POST", "/api/v1/reserve/nominations/"+n2.ID+"/candidates", &reserveHRA, notIncluded.body(t))
-		if c := decode[postgres.ReserveCandidate](t, http.StatusCreated, code, body); c.PreviousReserve != nil {
+		if c := decode[domain.ReserveCandidate](t, http.StatusCreated, code, body); c.PreviousReserve != nil {
 			t.Errorf("a person not included last year is marked: %+v", c.PreviousReserve)
 		}
 	})
@@ -413,7 +412,7 @@ func TestReserveCandidateValidationNamesFields(t *testing.T) {
 	a.mustProcesses()
 	a.mustReserveDirectory()
 	code, body, _ := a.do("POST", "/api/v1/reserve/nominations", &reserveHRA, fmt.Sprintf(`{"year":%d,"authority":"region-64"}`, thisYear()))
-	n := decode[postgres.Nomination](t, http.StatusCreated, code, body)
+	n := decode[domain.Nomination](t, http.StatusCreated, code, body)
 	path := "/api/v1/reserve/nominations/" + n.ID + "/candidates"
 
 	tests := []struct {

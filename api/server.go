@@ -41,7 +41,7 @@ type Store interface {
 	InboxStore
 	ReserveStore
 	PlanningStore
-	ListNotifications(ctx context.Context, actor domain.Actor, page postgres.Page) ([]postgres.Notification, string, error)
+	ListNotifications(ctx context.Context, actor domain.Actor, page postgres.Page) ([]domain.Notification, string, error)
 }
 
 // Deps are the API's collaborators, built in cmd/.

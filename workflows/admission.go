@@ -11,7 +11,6 @@ import (
 	"github.com/profdev/profdev/activities"
 	"github.com/profdev/profdev/internal/domain"
 	"github.com/profdev/profdev/internal/notify"
-	"github.com/profdev/profdev/internal/postgres"
 )
 
 // Admission to the provider registry (process 2): one workflow per application
@@ -77,7 +76,7 @@ const (
 
 type admission struct {
 	in           AdmissionInput
-	app          postgres.Application
+	app          domain.Application
 	review       ReviewCycle
 	targetMissed bool
 	steps        timeline
@@ -88,10 +87,10 @@ type admission struct {
 }
 
 // Admission runs one application from submission to admission, rejection or lapse.
-func Admission(ctx workflow.Context, in AdmissionInput) (postgres.Application, error) {
+func Admission(ctx workflow.Context, in AdmissionInput) (domain.Application, error) {
 	ctx = withActivities(ctx)
 	w := &admission{in: in, mu: workflow.NewMutex(ctx), notes: newNotifier(ctx)}
-	w.app = postgres.Application{
+	w.app = domain.Application{
 		ID: in.ApplicationID, WorkflowID: workflow.GetInfo(ctx).WorkflowExecution.ID, Authority: in.Authority,
 		Year: in.Year, ProviderID: in.ProviderID, Provider: in.Provider, Programmes: in.Programmes,
 		Status: domain.ApplicationUnderReview, Reasons: []string{}, SubmittedAt: workflow.Now(ctx).UTC(),
@@ -238,11 +237,11 @@ func (w *admission) tellReviewers(ctx workflow.Context, step, subject, body stri
 
 // registerHandlers installs the query and the updates before the workflow first blocks.
 func (w *admission) registerHandlers(ctx workflow.Context) error {
-	if err := workflow.SetQueryHandler(ctx, QueryApplication, func() (postgres.Application, error) { return w.app, nil }); err != nil {
+	if err := workflow.SetQueryHandler(ctx, QueryApplication, func() (domain.Application, error) { return w.app, nil }); err != nil {
 		return err
 	}
 	if err := workflow.SetUpdateHandlerWithOptions(ctx, UpdateApplicationSnapshot,
-		func(ctx workflow.Context, actor domain.Actor) (postgres.Application, error) {
+		func(ctx workflow.Context, actor domain.Actor) (domain.Application, error) {
 			// Answers once the submission is recorded, so the caller can read it back at once.
 			if err := workflow.Await(ctx, func() bool { return w.ready }); err != nil {
 				return w.app, err
@@ -322,7 +321,7 @@ func (w *admission) mayResubmit(r Resubmission) error {
 
 // decide applies the authority's decision. Validators run before the update is accepted;
 // the check is repeated under the lock because another update may have won meanwhile.
-func (w *admission) decide(ctx workflow.Context, d ApplicationDecision) (postgres.Application, error) {
+func (w *admission) decide(ctx workflow.Context, d ApplicationDecision) (domain.Application, error) {
 	if err := w.mu.Lock(ctx); err != nil {
 		return w.app, err
 	}
@@ -359,7 +358,7 @@ func (w *admission) admit(ctx workflow.Context, actor domain.Actor) error {
 	w.app.Status, w.app.Reasons, w.app.DecidedAt = domain.ApplicationAdmitted, []string{}, &now
 	w.syncDates()
 	membershipID := MembershipWorkflowID(w.app.Authority, w.app.ProviderID)
-	if err := workflow.ExecuteActivity(withActivities(ctx), registryActivities.EnterRegistry, postgres.Admission{
+	if err := workflow.ExecuteActivity(withActivities(ctx), registryActivities.EnterRegistry, domain.Admission{
 		ApplicationID: w.app.ID, WorkflowID: membershipID, ProviderID: w.app.ProviderID, Authority: w.app.Authority,
 		Year: w.app.Year, Provider: w.app.Provider, Programmes: w.app.Programmes, At: now,
 	}).Get(ctx, nil); err != nil {
@@ -387,7 +386,7 @@ func (w *admission) admit(ctx workflow.Context, actor domain.Actor) error {
 }
 
 // resubmit takes the corrected application back into review for a new round.
-func (w *admission) resubmit(ctx workflow.Context, r Resubmission) (postgres.Application, error) {
+func (w *admission) resubmit(ctx workflow.Context, r Resubmission) (domain.Application, error) {
 	if err := w.mu.Lock(ctx); err != nil {
 		return w.app, err
 	}
@@ -406,7 +405,7 @@ func (w *admission) resubmit(ctx workflow.Context, r Resubmission) (postgres.App
 	return w.app, w.save(ctx, r.Actor, "resubmitted", map[string]any{"round": w.review.Round, "review_due": w.review.ReviewDue})
 }
 
-func applicationStep(app postgres.Application, ev domain.Event) activities.ApplicationStep {
+func applicationStep(app domain.Application, ev domain.Event) activities.ApplicationStep {
 	return activities.ApplicationStep{Application: app, Event: ev}
 }
 

@@ -16,7 +16,6 @@ import (
 	"github.com/profdev/profdev/internal/calendar"
 	"github.com/profdev/profdev/internal/domain"
 	"github.com/profdev/profdev/internal/notify"
-	"github.com/profdev/profdev/internal/postgres"
 	"github.com/profdev/profdev/workflows"
 )
 
@@ -63,7 +62,7 @@ func newAdmissionEnv(t *testing.T, start time.Time) *admissionEnv {
 	})
 	e.OnActivity("EnterRegistry", mock.Anything, mock.Anything).Return(nil)
 	// The membership lives on after admission; its own tests cover it.
-	e.OnWorkflow(workflows.MembershipWorkflowType, mock.Anything, mock.Anything).Return(postgres.Membership{}, nil)
+	e.OnWorkflow(workflows.MembershipWorkflowType, mock.Anything, mock.Anything).Return(domain.Membership{}, nil)
 	e.OnActivity("SaveMembership", mock.Anything, mock.Anything).Return(nil)
 	e.OnActivity("Notify", mock.Anything, mock.Anything).Return(func(_ context.Context, r notify.Request) (notify.Result, error) {
 		e.mu.Lock()
@@ -93,7 +92,7 @@ func (e *admissionEnv) decideAt(t *testing.T, when time.Time, d workflows.Applic
 	}, when.Sub(e.Now()))
 }
 
-func (e *admissionEnv) result(t *testing.T) postgres.Application {
+func (e *admissionEnv) result(t *testing.T) domain.Application {
 	t.Helper()
 	if !e.IsWorkflowCompleted() {
 		t.Fatal("workflow did not complete")
@@ -101,7 +100,7 @@ func (e *admissionEnv) result(t *testing.T) postgres.Application {
 	if err := e.GetWorkflowError(); err != nil {
 		t.Fatalf("workflow error: %v", err)
 	}
-	var app postgres.Application
+	var app domain.Application
 	if err := e.GetWorkflowResult(&app); err != nil {
 		t.Fatal(err)
 	}

@@ -12,7 +12,6 @@ import (
 	"github.com/profdev/profdev/activities"
 	"github.com/profdev/profdev/internal/domain"
 	"github.com/profdev/profdev/internal/notify"
-	"github.com/profdev/profdev/internal/postgres"
 )
 
 // The educational certificate (process 1): one workflow per certificate, for months. It is
@@ -51,11 +50,11 @@ var DefaultCertificateTerms = CertificateTerms{EnrolmentRemindBefore: 3, Outcome
 
 // CertificateInput is a ministry's request, as the workflow starts it.
 type CertificateInput struct {
-	Certificate     postgres.Certificate `json:"certificate"`
-	Region          string               `json:"region"`
-	IssuedBy        domain.Actor         `json:"issued_by"`
-	Terms           CertificateTerms     `json:"terms"`
-	VerificationURL string               `json:"verification_url"`
+	Certificate     domain.Certificate `json:"certificate"`
+	Region          string             `json:"region"`
+	IssuedBy        domain.Actor       `json:"issued_by"`
+	Terms           CertificateTerms   `json:"terms"`
+	VerificationURL string             `json:"verification_url"`
 }
 
 // Step inputs of the updates.
@@ -89,8 +88,8 @@ const (
 
 type certificate struct {
 	in           CertificateInput
-	c            postgres.Certificate
-	parties      postgres.CertificateParties
+	c            domain.Certificate
+	parties      domain.CertificateParties
 	steps        timeline
 	refusal      error
 	ready        bool
@@ -106,7 +105,7 @@ type certificate struct {
 }
 
 // Certificate runs one certificate from issue to its end.
-func Certificate(ctx workflow.Context, in CertificateInput) (postgres.Certificate, error) {
+func Certificate(ctx workflow.Context, in CertificateInput) (domain.Certificate, error) {
 	ctx = withActivities(ctx)
 	w := &certificate{in: in, c: in.Certificate, mu: workflow.NewMutex(ctx), notes: newNotifier(ctx)}
 	w.c.WorkflowID = workflow.GetInfo(ctx).WorkflowExecution.ID

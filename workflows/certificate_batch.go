@@ -7,7 +7,6 @@ import (
 
 	"github.com/profdev/profdev/activities"
 	"github.com/profdev/profdev/internal/domain"
-	"github.com/profdev/profdev/internal/postgres"
 )
 
 // Batch issuance: the accepted items of POST /certificates/batch wait in PostgreSQL; this
@@ -83,7 +82,7 @@ func CertificateBatch(ctx workflow.Context, in BatchInput) (int, error) {
 func NewCertificateInput(r domain.CertificateRequest, number, authority, region string, actor domain.Actor,
 	terms CertificateTerms, publicBaseURL, batchID string) CertificateInput {
 	return CertificateInput{
-		Certificate: postgres.Certificate{
+		Certificate: domain.Certificate{
 			Number: number, Authority: authority, Year: r.Year, Agency: r.Agency, Servant: r.Servant,
 			ProviderID: r.ProviderID, Programme: domain.Programme{Code: r.ProgrammeCode}, Hours: r.Hours, Amount: r.Amount,
 			StartBy: r.StartBy, EndBy: r.EndBy, Status: domain.CertificateIssuing, BatchID: batchID,

@@ -8,7 +8,6 @@ import (
 
 	"github.com/profdev/profdev/activities"
 	"github.com/profdev/profdev/internal/domain"
-	"github.com/profdev/profdev/internal/postgres"
 )
 
 // The steps users take on a certificate, each a Workflow Update whose validator checks the
@@ -18,11 +17,11 @@ import (
 var certificateActivities *activities.Certificates
 
 func (w *certificate) registerHandlers(ctx workflow.Context) error {
-	if err := workflow.SetQueryHandler(ctx, QueryCertificate, func() (postgres.Certificate, error) { return w.c, nil }); err != nil {
+	if err := workflow.SetQueryHandler(ctx, QueryCertificate, func() (domain.Certificate, error) { return w.c, nil }); err != nil {
 		return err
 	}
 	if err := workflow.SetUpdateHandlerWithOptions(ctx, UpdateCertificateIssued,
-		func(ctx workflow.Context, actor domain.Actor) (postgres.Certificate, error) {
+		func(ctx workflow.Context, actor domain.Actor) (domain.Certificate, error) {
 			// Answers once the certificate is signed and stored, or refused.
 			if err := workflow.Await(ctx, func() bool { return w.ready }); err != nil {
 				return w.c, err
@@ -173,7 +172,7 @@ func (w *certificate) mayRate(r RatingReport) error {
 }
 
 // locked runs a step under the mutex after validating again: another update may have won.
-func (w *certificate) locked(ctx workflow.Context, check func() error, step func() error) (postgres.Certificate, error) {
+func (w *certificate) locked(ctx workflow.Context, check func() error, step func() error) (domain.Certificate, error) {
 	if err := w.mu.Lock(ctx); err != nil {
 		return w.c, err
 	}
@@ -185,7 +184,7 @@ func (w *certificate) locked(ctx workflow.Context, check func() error, step func
 	return w.c, step()
 }
 
-func (w *certificate) enrol(ctx workflow.Context, r EnrolmentReport) (postgres.Certificate, error) {
+func (w *certificate) enrol(ctx workflow.Context, r EnrolmentReport) (domain.Certificate, error) {
 	c, err := w.locked(ctx, func() error { return w.mayEnrol(ctx, r) }, func() error {
 		due, err := WorkingDaysAfter(ctx, w.c.EndBy, w.in.Terms.OutcomeGraceDays, w.in.Region)
 		if err != nil {
@@ -206,7 +205,7 @@ func (w *certificate) enrol(ctx workflow.Context, r EnrolmentReport) (postgres.C
 	return c, err
 }
 
-func (w *certificate) reportOutcome(ctx workflow.Context, r OutcomeReport) (postgres.Certificate, error) {
+func (w *certificate) reportOutcome(ctx workflow.Context, r OutcomeReport) (domain.Certificate, error) {
 	c, err := w.locked(ctx, func() error { return w.mayReportOutcome(r) }, func() error {
 		o := r.Outcome
 		w.c.Status, w.c.Outcome, w.c.Overdue = o.Outcome, &o, false
@@ -223,7 +222,7 @@ func (w *certificate) reportOutcome(ctx workflow.Context, r OutcomeReport) (post
 	return c, err
 }
 
-func (w *certificate) annul(ctx workflow.Context, s AuthorityStep) (postgres.Certificate, error) {
+func (w *certificate) annul(ctx workflow.Context, s AuthorityStep) (domain.Certificate, error) {
 	c, err := w.locked(ctx, func() error { return w.mayAnnul(s) }, func() error {
 		w.c.Status, w.c.AnnulmentReason, w.c.Overdue = domain.CertificateAnnulled, s.Reason, false
 		w.tellAll(ctx, "annulled", "Сертификат аннулирован", fmt.Sprintf("Сертификат %s аннулирован: %s", w.c.Number, s.Reason))
@@ -232,7 +231,7 @@ func (w *certificate) annul(ctx workflow.Context, s AuthorityStep) (postgres.Cer
 	return c, err
 }
 
-func (w *certificate) duplicate(ctx workflow.Context, s AuthorityStep) (postgres.Certificate, error) {
+func (w *certificate) duplicate(ctx workflow.Context, s AuthorityStep) (domain.Certificate, error) {
 	c, err := w.locked(ctx, func() error { return w.mayDuplicate(s) }, func() error {
 		seq := w.c.Duplicates + 1
 		at := workflow.Now(ctx).UTC()
@@ -256,7 +255,7 @@ func (w *certificate) duplicate(ctx workflow.Context, s AuthorityStep) (postgres
 	return c, err
 }
 
-func (w *certificate) rate(ctx workflow.Context, r RatingReport) (postgres.Certificate, error) {
+func (w *certificate) rate(ctx workflow.Context, r RatingReport) (domain.Certificate, error) {
 	c, err := w.locked(ctx, func() error { return w.mayRate(r) }, func() error {
 		w.raters = append(w.raters, r.Actor.Sub)
 		ev := w.steps.next(ctx, r.Actor, "rated", map[string]any{"score": r.Rating.Score})
@@ -267,6 +266,6 @@ func (w *certificate) rate(ctx workflow.Context, r RatingReport) (postgres.Certi
 	return c, err
 }
 
-func (w *certificate) result(c postgres.Certificate, err error) (postgres.Certificate, error) {
+func (w *certificate) result(c domain.Certificate, err error) (domain.Certificate, error) {
 	return c, err
 }

@@ -15,7 +15,6 @@ import (
 	"github.com/profdev/profdev/internal/calendar"
 	"github.com/profdev/profdev/internal/domain"
 	"github.com/profdev/profdev/internal/notify"
-	"github.com/profdev/profdev/internal/postgres"
 	"github.com/profdev/profdev/workflows"
 )
 
@@ -48,28 +47,28 @@ type fakeCertificateStore struct{ env *certificateEnv }
 func (f *fakeCertificateStore) ProgrammeForCertificate(context.Context, string, string, string, int) (domain.Programme, error) {
 	return domain.Programme{Code: "PK-1", Title: "Программа", Kind: domain.QualificationUpgrade, Hours: 72, Format: "blended", Price: 1000}, nil
 }
-func (f *fakeCertificateStore) GetCertificateParties(context.Context, string, string) (postgres.CertificateParties, error) {
-	return postgres.CertificateParties{IssuerName: "Минтруд России", ProviderName: "Центр", ProviderEmail: "p@x.test"}, nil
+func (f *fakeCertificateStore) GetCertificateParties(context.Context, string, string) (domain.CertificateParties, error) {
+	return domain.CertificateParties{IssuerName: "Минтруд России", ProviderName: "Центр", ProviderEmail: "p@x.test"}, nil
 }
-func (f *fakeCertificateStore) RegisterCertificate(context.Context, postgres.Certificate, domain.Event) error {
+func (f *fakeCertificateStore) RegisterCertificate(context.Context, domain.Certificate, domain.Event) error {
 	return nil
 }
-func (f *fakeCertificateStore) SaveCertificate(_ context.Context, _ postgres.Certificate, ev domain.Event) error {
+func (f *fakeCertificateStore) SaveCertificate(_ context.Context, _ domain.Certificate, ev domain.Event) error {
 	f.env.mu.Lock()
 	defer f.env.mu.Unlock()
 	f.env.actions = append(f.env.actions, ev.Action)
 	return nil
 }
-func (f *fakeCertificateStore) SaveDocument(_ context.Context, d postgres.Document) (postgres.Document, error) {
+func (f *fakeCertificateStore) SaveDocument(_ context.Context, d domain.Document) (domain.Document, error) {
 	return d, nil
 }
-func (f *fakeCertificateStore) SaveSignature(_ context.Context, n string, seq int, der []byte, alg string, at time.Time) (postgres.Document, error) {
-	return postgres.Document{Number: n, Seq: seq, SHA256: "abc", Signature: der, Algorithm: alg, SignedAt: &at}, nil
+func (f *fakeCertificateStore) SaveSignature(_ context.Context, n string, seq int, der []byte, alg string, at time.Time) (domain.Document, error) {
+	return domain.Document{Number: n, Seq: seq, SHA256: "abc", Signature: der, Algorithm: alg, SignedAt: &at}, nil
 }
-func (f *fakeCertificateStore) GetDocument(_ context.Context, n string, seq int) (postgres.Document, error) {
-	return postgres.Document{Number: n, Seq: seq, PDF: []byte("%PDF"), SHA256: "abc"}, nil
+func (f *fakeCertificateStore) GetDocument(_ context.Context, n string, seq int) (domain.Document, error) {
+	return domain.Document{Number: n, Seq: seq, PDF: []byte("%PDF"), SHA256: "abc"}, nil
 }
-func (f *fakeCertificateStore) SaveRating(context.Context, postgres.Certificate, domain.Actor, domain.Rating, domain.Event) error {
+func (f *fakeCertificateStore) SaveRating(context.Context, domain.Certificate, domain.Actor, domain.Rating, domain.Event) error {
 	return nil
 }
 func (f *fakeCertificateStore) Sign(context.Context, []byte, time.Time) ([]byte, error) {
@@ -103,7 +102,7 @@ func certificateInput(startBy, endBy civil.Date) workflows.CertificateInput {
 	return workflows.NewCertificateInput(req, "MT-2026-000001", "mintrud", "RU", ministryUser, workflows.DefaultCertificateTerms, "http://x", "")
 }
 
-func (e *certificateEnv) result(t *testing.T) postgres.Certificate {
+func (e *certificateEnv) result(t *testing.T) domain.Certificate {
 	t.Helper()
 	if !e.IsWorkflowCompleted() {
 		t.Fatal("workflow did not complete")
@@ -111,7 +110,7 @@ func (e *certificateEnv) result(t *testing.T) postgres.Certificate {
 	if err := e.GetWorkflowError(); err != nil {
 		t.Fatalf("workflow error: %v", err)
 	}
-	var c postgres.Certificate
+	var c domain.Certificate
 	if err := e.GetWorkflowResult(&c); err != nil {
 		t.Fatal(err)
 	}

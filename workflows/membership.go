@@ -9,7 +9,6 @@ import (
 	"github.com/profdev/profdev/activities"
 	"github.com/profdev/profdev/internal/domain"
 	"github.com/profdev/profdev/internal/notify"
-	"github.com/profdev/profdev/internal/postgres"
 )
 
 // Registry membership (process 2, after admission): a provider's standing in one
@@ -47,9 +46,9 @@ type MembershipInput struct {
 
 // MembershipState is what a membership carries across continue-as-new.
 type MembershipState struct {
-	Membership   postgres.Membership    `json:"membership"`
-	Declarations []postgres.Declaration `json:"declarations"`
-	Steps        timeline               `json:"steps"`
+	Membership   domain.Membership    `json:"membership"`
+	Declarations []domain.Declaration `json:"declarations"`
+	Steps        timeline             `json:"steps"`
 }
 
 // DeclareProgrammes is a provider's yearly declaration.
@@ -86,13 +85,13 @@ type membership struct {
 }
 
 // RegistryMembership keeps a provider's membership until it is excluded.
-func RegistryMembership(ctx workflow.Context, in MembershipInput) (postgres.Membership, error) {
+func RegistryMembership(ctx workflow.Context, in MembershipInput) (domain.Membership, error) {
 	ctx = withActivities(ctx)
 	w := &membership{in: in, mu: workflow.NewMutex(ctx), notes: newNotifier(ctx)}
 	if in.State != nil {
 		w.st = *in.State
 	} else {
-		w.st.Membership = postgres.Membership{
+		w.st.Membership = domain.Membership{
 			ProviderID: in.ProviderID, Authority: in.Authority, Status: domain.MembershipAdmitted,
 			WorkflowID: workflow.GetInfo(ctx).WorkflowExecution.ID, ApplicationID: in.ApplicationID,
 			AdmittedAt: workflow.Now(ctx).UTC(),
@@ -197,7 +196,7 @@ func (w *membership) mayDeclare(d DeclareProgrammes) error {
 }
 
 func (w *membership) declaration(id string) (int, bool) {
-	i := slices.IndexFunc(w.st.Declarations, func(d postgres.Declaration) bool { return d.ID == id })
+	i := slices.IndexFunc(w.st.Declarations, func(d domain.Declaration) bool { return d.ID == id })
 	return i, i >= 0
 }
 
@@ -247,15 +246,15 @@ func (w *membership) mayExclude(e ExclusionStep) error {
 	return nil
 }
 
-func (w *membership) declare(ctx workflow.Context, d DeclareProgrammes) (postgres.Declaration, error) {
+func (w *membership) declare(ctx workflow.Context, d DeclareProgrammes) (domain.Declaration, error) {
 	if err := w.mu.Lock(ctx); err != nil {
-		return postgres.Declaration{}, err
+		return domain.Declaration{}, err
 	}
 	defer w.mu.Unlock()
 	if err := w.mayDeclare(d); err != nil {
-		return postgres.Declaration{}, err
+		return domain.Declaration{}, err
 	}
-	decl := postgres.Declaration{
+	decl := domain.Declaration{
 		ID:         fmt.Sprintf("DCL-%d-%d", d.Year, w.st.Steps.Seq+1),
 		ProviderID: w.in.ProviderID, Authority: w.in.Authority, Year: d.Year, Status: domain.DeclarationUnderReview,
 		Programmes: d.Programmes, Reasons: []string{}, SubmittedAt: workflow.Now(ctx).UTC(),
@@ -267,13 +266,13 @@ func (w *membership) declare(ctx workflow.Context, d DeclareProgrammes) (postgre
 	return decl, w.saveDeclaration(ctx, decl, d.Actor, "programmes_declared")
 }
 
-func (w *membership) decideDeclaration(ctx workflow.Context, d DeclarationDecision) (postgres.Declaration, error) {
+func (w *membership) decideDeclaration(ctx workflow.Context, d DeclarationDecision) (domain.Declaration, error) {
 	if err := w.mu.Lock(ctx); err != nil {
-		return postgres.Declaration{}, err
+		return domain.Declaration{}, err
 	}
 	defer w.mu.Unlock()
 	if err := w.mayDecideDeclaration(d); err != nil {
-		return postgres.Declaration{}, err
+		return domain.Declaration{}, err
 	}
 	i, _ := w.declaration(d.DeclarationID)
 	decl := &w.st.Declarations[i]
@@ -291,7 +290,7 @@ func (w *membership) decideDeclaration(ctx workflow.Context, d DeclarationDecisi
 	return *decl, w.saveDeclaration(ctx, *decl, d.Actor, action)
 }
 
-func (w *membership) requestExclusion(ctx workflow.Context, e ExclusionStep) (postgres.Membership, error) {
+func (w *membership) requestExclusion(ctx workflow.Context, e ExclusionStep) (domain.Membership, error) {
 	if err := w.mu.Lock(ctx); err != nil {
 		return w.st.Membership, err
 	}
@@ -305,7 +304,7 @@ func (w *membership) requestExclusion(ctx workflow.Context, e ExclusionStep) (po
 	return w.st.Membership, w.save(ctx, e.Actor, "exclusion_requested", map[string]any{"reason": e.Reason})
 }
 
-func (w *membership) exclude(ctx workflow.Context, e ExclusionStep) (postgres.Membership, error) {
+func (w *membership) exclude(ctx workflow.Context, e ExclusionStep) (domain.Membership, error) {
 	if err := w.mu.Lock(ctx); err != nil {
 		return w.st.Membership, err
 	}
@@ -333,7 +332,7 @@ func (w *membership) save(ctx workflow.Context, actor domain.Actor, action strin
 		activities.MembershipStep{Membership: w.st.Membership, Event: ev}).Get(ctx, nil)
 }
 
-func (w *membership) saveDeclaration(ctx workflow.Context, d postgres.Declaration, actor domain.Actor, action string) error {
+func (w *membership) saveDeclaration(ctx workflow.Context, d domain.Declaration, actor domain.Actor, action string) error {
 	ev := w.st.Steps.next(ctx, actor, action, map[string]any{"declaration_id": d.ID, "year": d.Year, "reasons": d.Reasons})
 	return workflow.ExecuteActivity(withActivities(ctx), registryActivities.SaveDeclaration,
 		activities.DeclarationStep{Declaration: d, WorkflowID: w.st.Membership.WorkflowID, Event: ev}).Get(ctx, nil)

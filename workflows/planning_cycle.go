@@ -14,7 +14,6 @@ import (
 	"github.com/profdev/profdev/activities"
 	"github.com/profdev/profdev/internal/domain"
 	"github.com/profdev/profdev/internal/notify"
-	"github.com/profdev/profdev/internal/postgres"
 )
 
 // The annual planning cycle (планирование), process 4: one workflow per authority and year
@@ -79,27 +78,27 @@ type CycleInput struct {
 // CycleState is what a cycle carries across continue-as-new: the read model and the
 // timeline counter. Its size is bounded by the number of participants.
 type CycleState struct {
-	Cycle         postgres.Cycle `json:"cycle"`
-	PlansReminded bool           `json:"plans_reminded"`
-	Steps         timeline       `json:"steps"`
+	Cycle         domain.Cycle `json:"cycle"`
+	PlansReminded bool         `json:"plans_reminded"`
+	Steps         timeline     `json:"steps"`
 }
 
 // PlanSubmission is a plan's first submission, sent to the cycle. Participant is the
 // submitter's organisation as the API found it in the directory or the registry: one that
 // joined after the cycle opened is added to the cycle.
 type PlanSubmission struct {
-	Actor       domain.Actor              `json:"actor"`
-	Participant postgres.CycleParticipant `json:"participant"`
-	Events      []postgres.PlannedEvent   `json:"events"`
+	Actor       domain.Actor            `json:"actor"`
+	Participant domain.CycleParticipant `json:"participant"`
+	Events      []domain.PlannedEvent   `json:"events"`
 }
 
 // ReportSubmission is an agency's quarterly report.
 type ReportSubmission struct {
-	Actor       domain.Actor              `json:"actor"`
-	Participant postgres.CycleParticipant `json:"participant"`
-	Quarter     int                       `json:"quarter"`
-	Figures     map[string]float64        `json:"figures"`
-	ReserveForm postgres.ReserveForm      `json:"reserve_form"`
+	Actor       domain.Actor            `json:"actor"`
+	Participant domain.CycleParticipant `json:"participant"`
+	Quarter     int                     `json:"quarter"`
+	Figures     map[string]float64      `json:"figures"`
+	ReserveForm domain.ReserveForm      `json:"reserve_form"`
 }
 
 type cycle struct {
@@ -127,7 +126,7 @@ type cycleAlarm struct {
 }
 
 // PlanningCycle runs one authority's cycle for one year.
-func PlanningCycle(ctx workflow.Context, in CycleInput) (postgres.Cycle, error) {
+func PlanningCycle(ctx workflow.Context, in CycleInput) (domain.Cycle, error) {
 	ctx = withActivities(ctx)
 	w := &cycle{in: in, mu: workflow.NewMutex(ctx), notes: newNotifier(ctx)}
 	if in.State != nil {
@@ -144,7 +143,7 @@ func PlanningCycle(ctx workflow.Context, in CycleInput) (postgres.Cycle, error) 
 	w.ready = true
 
 	boundary := false
-	for w.st.Cycle.Status == postgres.CycleOpen && !boundary {
+	for w.st.Cycle.Status == domain.CycleOpen && !boundary {
 		seen := w.changes
 		alarm, fired, err := AwaitAlarm(ctx, func() bool {
 			return w.changes != seen || workflow.GetInfo(ctx).GetContinueAsNewSuggested()
@@ -165,7 +164,7 @@ func PlanningCycle(ctx workflow.Context, in CycleInput) (postgres.Cycle, error) 
 		return w.st.Cycle, err
 	}
 	w.notes.wait(ctx)
-	if w.st.Cycle.Status == postgres.CycleClosed {
+	if w.st.Cycle.Status == domain.CycleClosed {
 		return w.st.Cycle, nil
 	}
 	next, state := in, w.st
@@ -184,10 +183,10 @@ func (w *cycle) open(ctx workflow.Context) error {
 		return err
 	}
 	id := workflow.GetInfo(ctx).WorkflowExecution.ID
-	c := postgres.Cycle{
-		ID: id, WorkflowID: id, Authority: in.Authority, Year: in.Year, Status: postgres.CycleOpen,
-		Phase: postgres.PhasePlanning, PriorityDirections: in.PriorityDirections, PlansDue: due.Date,
-		QuarterlyReports: in.QuarterlyReports, Quarters: []postgres.QuarterDeadline{}, OpenedBy: in.OpenedBy,
+	c := domain.Cycle{
+		ID: id, WorkflowID: id, Authority: in.Authority, Year: in.Year, Status: domain.CycleOpen,
+		Phase: domain.PhasePlanning, PriorityDirections: in.PriorityDirections, PlansDue: due.Date,
+		QuarterlyReports: in.QuarterlyReports, Quarters: []domain.QuarterDeadline{}, OpenedBy: in.OpenedBy,
 		OpenedAt: workflow.Now(ctx).UTC(),
 	}
 	if in.Terms.PlansRemindBefore > 0 {
@@ -230,16 +229,16 @@ func (w *cycle) open(ctx workflow.Context) error {
 // quarterDeadline: a quarter's report is due on the 1st of the month after it, moved to the
 // next working day when that is a day off (seed 002 item 30); the reminder goes
 // ReportRemindBefore working days ahead.
-func (w *cycle) quarterDeadline(ctx workflow.Context, q int) (postgres.QuarterDeadline, error) {
+func (w *cycle) quarterDeadline(ctx workflow.Context, q int) (domain.QuarterDeadline, error) {
 	first := civil.Date{Year: w.in.Year, Month: time.Month(3*q + 1), Day: 1}
 	if q == 4 {
 		first = civil.Date{Year: w.in.Year + 1, Month: time.January, Day: 1}
 	}
 	due, err := WorkingDaysAfter(ctx, first, 0, w.in.Region)
 	if err != nil {
-		return postgres.QuarterDeadline{}, err
+		return domain.QuarterDeadline{}, err
 	}
-	qd := postgres.QuarterDeadline{Quarter: q, Due: due.Date, RemindOn: due.Date}
+	qd := domain.QuarterDeadline{Quarter: q, Due: due.Date, RemindOn: due.Date}
 	if w.in.Terms.ReportRemindBefore > 0 {
 		r, err := WorkingDaysAfter(ctx, due.Date, -w.in.Terms.ReportRemindBefore, w.in.Region)
 		if err != nil {
@@ -266,7 +265,7 @@ func (w *cycle) yearEnd() time.Time {
 func (w *cycle) alarms() []cycleAlarm {
 	c := w.st.Cycle
 	var out []cycleAlarm
-	if c.Phase == postgres.PhasePlanning {
+	if c.Phase == domain.PhasePlanning {
 		if c.PlansRemindOn != nil && !w.st.PlansReminded {
 			out = append(out, cycleAlarm{Alarm{Kind: alarmPlansReminder, At: reminderAt(*c.PlansRemindOn)}, 0})
 		}
@@ -280,7 +279,7 @@ func (w *cycle) alarms() []cycleAlarm {
 			out = append(out, cycleAlarm{Alarm{Kind: alarmReportDue, At: EndOfDay(q.Due)}, q.Quarter})
 		}
 	}
-	if c.Phase != postgres.PhasePlanning {
+	if c.Phase != domain.PhasePlanning {
 		out = append(out, cycleAlarm{Alarm{Kind: alarmCycleEnd, At: w.closesAt()}, 0})
 	}
 	return out
@@ -332,7 +331,7 @@ func (w *cycle) onAlarm(ctx workflow.Context, fired Alarm) (bool, error) {
 			p, _ := c.Participant(k.Kind, k.ID)
 			p.Late = true
 		}
-		c.Phase = postgres.PhaseImplementation
+		c.Phase = domain.PhaseImplementation
 		if len(late) > 0 {
 			w.tellMinistry(ctx, "plans_overdue", "Не представлены планы мероприятий на "+fmt.Sprint(w.in.Year)+" год",
 				fmt.Sprintf("Срок представления планов (%s) истёк. Не представили план: %s.", c.PlansDue, names(late)))
@@ -362,24 +361,24 @@ func (w *cycle) onAlarm(ctx workflow.Context, fired Alarm) (bool, error) {
 		return true, w.save(ctx, domain.SystemActor, "report_due", map[string]any{"quarter": a.quarter, "late": keys(late)})
 	}
 	now := workflow.Now(ctx).UTC()
-	c.Status, c.Phase, c.ClosedAt = postgres.CycleClosed, postgres.PhaseClosed, &now
+	c.Status, c.Phase, c.ClosedAt = domain.CycleClosed, domain.PhaseClosed, &now
 	w.tellMinistry(ctx, "closed", "Сводная информация за "+fmt.Sprint(w.in.Year)+" год",
 		fmt.Sprintf("Цикл планирования на %d год завершён. Сводная информация: /api/v1/planning/cycles/%d/summary?authority=%s", w.in.Year, w.in.Year, w.in.Authority))
 	return true, w.save(ctx, domain.SystemActor, "closed", nil)
 }
 
-func (w *cycle) quarter(q int) *postgres.QuarterDeadline {
+func (w *cycle) quarter(q int) *domain.QuarterDeadline {
 	for i := range w.st.Cycle.Quarters {
 		if w.st.Cycle.Quarters[i].Quarter == q {
 			return &w.st.Cycle.Quarters[i]
 		}
 	}
-	return &postgres.QuarterDeadline{}
+	return &domain.QuarterDeadline{}
 }
 
 // withoutPlan lists the participants that have not submitted a plan.
-func (w *cycle) withoutPlan() []postgres.CycleParticipant {
-	var out []postgres.CycleParticipant
+func (w *cycle) withoutPlan() []domain.CycleParticipant {
+	var out []domain.CycleParticipant
 	for _, p := range w.st.Cycle.Participants {
 		if p.SubmittedAt == nil {
 			out = append(out, p)
@@ -389,17 +388,17 @@ func (w *cycle) withoutPlan() []postgres.CycleParticipant {
 }
 
 // withoutReport lists the agencies that have not reported the quarter.
-func (w *cycle) withoutReport(q int) []postgres.CycleParticipant {
-	var out []postgres.CycleParticipant
+func (w *cycle) withoutReport(q int) []domain.CycleParticipant {
+	var out []domain.CycleParticipant
 	for _, p := range w.st.Cycle.Participants {
-		if p.Kind == postgres.ParticipantAgency && !slices.Contains(p.Reports, q) {
+		if p.Kind == domain.ParticipantAgency && !slices.Contains(p.Reports, q) {
 			out = append(out, p)
 		}
 	}
 	return out
 }
 
-func keys(ps []postgres.CycleParticipant) []string {
+func keys(ps []domain.CycleParticipant) []string {
 	out := []string{}
 	for _, p := range ps {
 		out = append(out, p.Key())
@@ -407,7 +406,7 @@ func keys(ps []postgres.CycleParticipant) []string {
 	return out
 }
 
-func names(ps []postgres.CycleParticipant) string {
+func names(ps []domain.CycleParticipant) string {
 	out := make([]string, len(ps))
 	for i, p := range ps {
 		out[i] = fmt.Sprintf("%s (%s)", p.Name, p.ID)
@@ -417,11 +416,11 @@ func names(ps []postgres.CycleParticipant) string {
 
 // registerHandlers installs the query and the updates before the workflow first blocks.
 func (w *cycle) registerHandlers(ctx workflow.Context) error {
-	if err := workflow.SetQueryHandler(ctx, QueryCycle, func() (postgres.Cycle, error) { return w.st.Cycle, nil }); err != nil {
+	if err := workflow.SetQueryHandler(ctx, QueryCycle, func() (domain.Cycle, error) { return w.st.Cycle, nil }); err != nil {
 		return err
 	}
 	// The snapshot answers the ministry's request that opened the cycle, once it is open.
-	if err := workflow.SetUpdateHandlerWithOptions(ctx, UpdateCycleSnapshot, func(ctx workflow.Context, a domain.Actor) (postgres.Cycle, error) {
+	if err := workflow.SetUpdateHandlerWithOptions(ctx, UpdateCycleSnapshot, func(ctx workflow.Context, a domain.Actor) (domain.Cycle, error) {
 		err := workflow.Await(ctx, func() bool { return w.ready })
 		return w.st.Cycle, err
 	}, workflow.UpdateHandlerOptions{Validator: func(_ workflow.Context, a domain.Actor) error {
@@ -442,10 +441,10 @@ func (w *cycle) registerHandlers(ctx workflow.Context) error {
 
 // own checks that the actor speaks for the participant it names: an agency's HR officer or
 // a provider's staff, and nobody else.
-func (w *cycle) own(a domain.Actor, p postgres.CycleParticipant) error {
+func (w *cycle) own(a domain.Actor, p domain.CycleParticipant) error {
 	switch {
-	case a.Role == domain.RoleHR && p.Kind == postgres.ParticipantAgency && a.Agency == p.ID && p.ID != "":
-	case a.Role == domain.RoleProvider && p.Kind == postgres.ParticipantProvider && a.Provider == p.ID && p.ID != "":
+	case a.Role == domain.RoleHR && p.Kind == domain.ParticipantAgency && a.Agency == p.ID && p.ID != "":
+	case a.Role == domain.RoleProvider && p.Kind == domain.ParticipantProvider && a.Provider == p.ID && p.ID != "":
 	case a.Role == domain.RoleHR || a.Role == domain.RoleProvider:
 		return refuse(domain.CodeNotFound, "planning cycle %s not found", w.id())
 	default:
@@ -454,7 +453,7 @@ func (w *cycle) own(a domain.Actor, p postgres.CycleParticipant) error {
 	if !w.ready {
 		return refuse(domain.CodeConflict, "planning cycle %s is still opening; retry shortly", w.id())
 	}
-	if w.st.Cycle.Status != postgres.CycleOpen {
+	if w.st.Cycle.Status != domain.CycleOpen {
 		return refuse(domain.CodeConflict, "planning cycle %s is closed", w.id())
 	}
 	return nil
@@ -477,13 +476,13 @@ func (w *cycle) maySubmitPlan(s PlanSubmission) error {
 // The plan's first step is saved here, under the child's workflow ID, once the child has
 // started (a child that cannot start leaves no plan behind), so that the plan is readable as
 // soon as the request is answered.
-func (w *cycle) submitPlan(ctx workflow.Context, s PlanSubmission) (postgres.Plan, error) {
+func (w *cycle) submitPlan(ctx workflow.Context, s PlanSubmission) (domain.Plan, error) {
 	if err := w.mu.Lock(ctx); err != nil {
-		return postgres.Plan{}, err
+		return domain.Plan{}, err
 	}
 	defer w.mu.Unlock()
 	if err := w.maySubmitPlan(s); err != nil {
-		return postgres.Plan{}, err
+		return domain.Plan{}, err
 	}
 	ctx = withActivities(ctx)
 	c := &w.st.Cycle
@@ -491,7 +490,7 @@ func (w *cycle) submitPlan(ctx workflow.Context, s PlanSubmission) (postgres.Pla
 	now := workflow.Now(ctx).UTC()
 	onTime := !now.After(EndOfDay(c.PlansDue))
 	planID := PlanWorkflowID(w.in.Authority, w.in.Year, p.Kind, p.ID)
-	plan := postgres.Plan{
+	plan := domain.Plan{
 		ID: planID, WorkflowID: planID, CycleID: c.ID, Authority: w.in.Authority, Year: w.in.Year,
 		ParticipantKind: p.Kind, ParticipantID: p.ID, ParticipantName: p.Name, Events: s.Events, Reasons: []string{},
 		OnTime: onTime, FirstSubmittedAt: now,
@@ -499,7 +498,7 @@ func (w *cycle) submitPlan(ctx workflow.Context, s PlanSubmission) (postgres.Pla
 	in := PlanInput{Plan: plan, Region: w.in.Region, Terms: w.in.Terms, Emails: p.Emails, SubmittedBy: s.Actor, Until: w.closesAt()}
 	var review ReviewCycle
 	if err := review.Submit(ctx, in.reviewTerms()); err != nil {
-		return postgres.Plan{}, err
+		return domain.Plan{}, err
 	}
 	in.Review = carriedCycle{review}
 	in.Plan = in.syncPlan(now)
@@ -511,14 +510,14 @@ func (w *cycle) submitPlan(ctx workflow.Context, s PlanSubmission) (postgres.Pla
 		ParentClosePolicy:     enumspb.PARENT_CLOSE_POLICY_ABANDON, // the cycle continues as new; plans go on
 		WorkflowIDReusePolicy: enumspb.WORKFLOW_ID_REUSE_POLICY_REJECT_DUPLICATE,
 		TypedSearchAttributes: temporal.NewSearchAttributes(AttrProcess.ValueSet(ProcessPlanReview),
-			AttrStatus.ValueSet(string(postgres.PlanUnderReview)), AttrOverdue.ValueSet(false),
+			AttrStatus.ValueSet(string(domain.PlanUnderReview)), AttrOverdue.ValueSet(false),
 			AttrAuthority.ValueSet(w.in.Authority), AttrYear.ValueSet(int64(w.in.Year)), planScopeAttr(p.Kind, p.ID)),
 	}), PlanReview, in)
 	if err := child.GetChildWorkflowExecution().Get(ctx, nil); err != nil && !temporal.IsWorkflowExecutionAlreadyStartedError(err) {
-		return postgres.Plan{}, err
+		return domain.Plan{}, err
 	}
 	if err := workflow.ExecuteActivity(ctx, planningActivities.SavePlan, activities.PlanStep{Plan: in.Plan, Event: ev}).Get(ctx, nil); err != nil {
-		return postgres.Plan{}, err
+		return domain.Plan{}, err
 	}
 	p.PlanID, p.SubmittedAt, p.OnTime = planID, &now, &onTime
 	w.changes++
@@ -531,7 +530,7 @@ func (w *cycle) maySubmitReport(ctx workflow.Context, s ReportSubmission) error 
 	if err := w.own(s.Actor, s.Participant); err != nil {
 		return err
 	}
-	if s.Participant.Kind != postgres.ParticipantAgency {
+	if s.Participant.Kind != domain.ParticipantAgency {
 		return refuse(domain.CodeForbidden, "quarterly reports are submitted by agencies' HR officers")
 	}
 	if !w.in.QuarterlyReports {
@@ -551,12 +550,12 @@ func (w *cycle) maySubmitReport(ctx workflow.Context, s ReportSubmission) error 
 
 // join returns the cycle's participant, adding one that joined the directory or the
 // registry after the cycle opened (late for plans if plans_due has passed).
-func (w *cycle) join(np postgres.CycleParticipant) *postgres.CycleParticipant {
+func (w *cycle) join(np domain.CycleParticipant) *domain.CycleParticipant {
 	c := &w.st.Cycle
 	if p, ok := c.Participant(np.Kind, np.ID); ok {
 		return p
 	}
-	np.PlanID, np.SubmittedAt, np.OnTime, np.Late, np.Reports, np.LateReports = "", nil, nil, c.Phase != postgres.PhasePlanning, nil, nil
+	np.PlanID, np.SubmittedAt, np.OnTime, np.Late, np.Reports, np.LateReports = "", nil, nil, c.Phase != domain.PhasePlanning, nil, nil
 	c.Participants = append(c.Participants, np)
 	return &c.Participants[len(c.Participants)-1]
 }
@@ -567,19 +566,19 @@ func ReportID(cycleID, agency string, quarter int) string {
 }
 
 // submitReport records a quarterly report; one after its due date is accepted and marked late.
-func (w *cycle) submitReport(ctx workflow.Context, s ReportSubmission) (postgres.QuarterlyReport, error) {
+func (w *cycle) submitReport(ctx workflow.Context, s ReportSubmission) (domain.QuarterlyReport, error) {
 	if err := w.mu.Lock(ctx); err != nil {
-		return postgres.QuarterlyReport{}, err
+		return domain.QuarterlyReport{}, err
 	}
 	defer w.mu.Unlock()
 	if err := w.maySubmitReport(ctx, s); err != nil {
-		return postgres.QuarterlyReport{}, err
+		return domain.QuarterlyReport{}, err
 	}
 	c := &w.st.Cycle
 	p := w.join(s.Participant)
 	q := w.quarter(s.Quarter)
 	now := workflow.Now(ctx).UTC()
-	r := postgres.QuarterlyReport{
+	r := domain.QuarterlyReport{
 		ID: ReportID(c.ID, p.ID, s.Quarter), CycleID: c.ID, Authority: w.in.Authority, Year: w.in.Year,
 		Agency: p.ID, AgencyName: p.Name, Quarter: s.Quarter, Figures: s.Figures, ReserveForm: s.ReserveForm,
 		Due: q.Due, OnTime: !now.After(EndOfDay(q.Due)), SubmittedBy: s.Actor, SubmittedAt: now,
@@ -606,7 +605,7 @@ func (w *cycle) submitReport(ctx workflow.Context, s ReportSubmission) (postgres
 func (w *cycle) step(ctx workflow.Context, actor domain.Actor, action string, details map[string]any) domain.Event {
 	ev := w.st.Steps.next(ctx, actor, action, details)
 	w.st.Cycle.Revision = ev.Seq
-	overdue := slices.ContainsFunc(w.st.Cycle.Participants, func(p postgres.CycleParticipant) bool {
+	overdue := slices.ContainsFunc(w.st.Cycle.Participants, func(p domain.CycleParticipant) bool {
 		missing := slices.ContainsFunc(p.LateReports, func(q int) bool { return !slices.Contains(p.Reports, q) })
 		return (p.Late && p.SubmittedAt == nil) || missing
 	})
@@ -632,7 +631,7 @@ func (w *cycle) tellMinistry(ctx workflow.Context, step, subject, body string) {
 	})
 }
 
-func (w *cycle) tellParticipant(ctx workflow.Context, p postgres.CycleParticipant, step, subject, body string) {
+func (w *cycle) tellParticipant(ctx workflow.Context, p domain.CycleParticipant, step, subject, body string) {
 	w.notes.send(ctx, notify.Request{
 		WorkflowID: w.st.Cycle.WorkflowID, Step: step, Audience: participantAudience(p.Kind, p.ID), Emails: p.Emails,
 		Subject: subject, Body: body, Link: w.link(),
@@ -644,15 +643,15 @@ func (w *cycle) link() string {
 }
 
 // participantAudience is who speaks for a participant: an agency's HR officers or a provider.
-func participantAudience(kind postgres.ParticipantKind, id string) domain.Audience {
-	if kind == postgres.ParticipantProvider {
+func participantAudience(kind domain.ParticipantKind, id string) domain.Audience {
+	if kind == domain.ParticipantProvider {
 		return domain.RoleAudience(domain.RoleProvider, id)
 	}
 	return domain.RoleAudience(domain.RoleHR, id)
 }
 
-func planScopeAttr(kind postgres.ParticipantKind, id string) temporal.SearchAttributeUpdate {
-	if kind == postgres.ParticipantProvider {
+func planScopeAttr(kind domain.ParticipantKind, id string) temporal.SearchAttributeUpdate {
+	if kind == domain.ParticipantProvider {
 		return AttrProvider.ValueSet(id)
 	}
 	return AttrAgency.ValueSet(id)

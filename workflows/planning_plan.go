@@ -10,7 +10,6 @@ import (
 	"github.com/profdev/profdev/activities"
 	"github.com/profdev/profdev/internal/domain"
 	"github.com/profdev/profdev/internal/notify"
-	"github.com/profdev/profdev/internal/postgres"
 )
 
 // The review of one plan (process 4), a child of its cycle: the ministry accepts the plan or
@@ -35,14 +34,14 @@ const (
 )
 
 // PlanWorkflowID is the workflow ID, and the ID, of a participant's plan in a cycle.
-func PlanWorkflowID(authority string, year int, kind postgres.ParticipantKind, id string) string {
+func PlanWorkflowID(authority string, year int, kind domain.ParticipantKind, id string) string {
 	return fmt.Sprintf("%s-%s-%s", CycleWorkflowID(authority, year), kind, id)
 }
 
 // PlanInput starts a plan's review with its first submission already recorded (Steps) and
 // its review round started (Review).
 type PlanInput struct {
-	Plan        postgres.Plan `json:"plan"`
+	Plan        domain.Plan   `json:"plan"`
 	Region      string        `json:"region"`
 	Terms       PlanningTerms `json:"terms"`
 	Emails      []string      `json:"emails,omitempty"`
@@ -58,15 +57,15 @@ func (in PlanInput) reviewTerms() ReviewTerms {
 }
 
 // syncPlan copies the review's phase and deadlines into the read model.
-func (in PlanInput) syncPlan(now time.Time) postgres.Plan {
+func (in PlanInput) syncPlan(now time.Time) domain.Plan {
 	p, r := in.Plan, in.Review.ReviewCycle
 	p.Round, p.ReviewDue, p.ResubmitDue = r.Round, nil, nil
 	switch r.Phase {
 	case PhaseUnderReview:
-		p.Status, p.ReviewDue = postgres.PlanUnderReview, datePtr(r.ReviewDue)
+		p.Status, p.ReviewDue = domain.PlanUnderReview, datePtr(r.ReviewDue)
 		p.SubmittedAt = now
 	case PhaseReturned, PhaseLapsed:
-		p.Status, p.ResubmitDue = postgres.PlanReturned, datePtr(r.ResubmitDue)
+		p.Status, p.ResubmitDue = domain.PlanReturned, datePtr(r.ResubmitDue)
 	}
 	p.Overdue = r.Overdue() || r.Phase == PhaseLapsed
 	return p
@@ -88,8 +87,8 @@ type PlanDecision struct {
 
 // PlanResubmission is a returned plan sent again with its events corrected.
 type PlanResubmission struct {
-	Actor  domain.Actor            `json:"actor"`
-	Events []postgres.PlannedEvent `json:"events"`
+	Actor  domain.Actor          `json:"actor"`
+	Events []domain.PlannedEvent `json:"events"`
 }
 
 type planReview struct {
@@ -103,13 +102,13 @@ type planReview struct {
 const alarmPlanCycleEnd AlarmKind = "cycle_end"
 
 // PlanReview reviews one plan until it is accepted or its year is over.
-func PlanReview(ctx workflow.Context, in PlanInput) (postgres.Plan, error) {
+func PlanReview(ctx workflow.Context, in PlanInput) (domain.Plan, error) {
 	ctx = withActivities(ctx)
 	w := &planReview{in: in, mu: workflow.NewMutex(ctx), notes: newNotifier(ctx)}
 	if err := w.registerHandlers(ctx); err != nil {
 		return w.in.Plan, err
 	}
-	for w.in.Plan.Status != postgres.PlanAccepted {
+	for w.in.Plan.Status != domain.PlanAccepted {
 		seen := w.changes
 		alarms := []Alarm{{Kind: alarmPlanCycleEnd, At: in.Until}}
 		if a, ok := w.in.Review.NextAlarm(); ok {
@@ -136,7 +135,7 @@ func PlanReview(ctx workflow.Context, in PlanInput) (postgres.Plan, error) {
 }
 
 func (w *planReview) registerHandlers(ctx workflow.Context) error {
-	if err := workflow.SetQueryHandler(ctx, QueryPlan, func() (postgres.Plan, error) { return w.in.Plan, nil }); err != nil {
+	if err := workflow.SetQueryHandler(ctx, QueryPlan, func() (domain.Plan, error) { return w.in.Plan, nil }); err != nil {
 		return err
 	}
 	if err := workflow.SetUpdateHandlerWithOptions(ctx, UpdateDecidePlan, w.decide,
@@ -153,8 +152,8 @@ func (w *planReview) id() string { return w.in.Plan.ID }
 // told the plan does not exist; a party taking the other's step is refused.
 func (w *planReview) participant(a domain.Actor) bool {
 	p := w.in.Plan
-	return (p.ParticipantKind == postgres.ParticipantAgency && a.Role == domain.RoleHR && a.Agency == p.ParticipantID) ||
-		(p.ParticipantKind == postgres.ParticipantProvider && a.Role == domain.RoleProvider && a.Provider == p.ParticipantID)
+	return (p.ParticipantKind == domain.ParticipantAgency && a.Role == domain.RoleHR && a.Agency == p.ParticipantID) ||
+		(p.ParticipantKind == domain.ParticipantProvider && a.Role == domain.RoleProvider && a.Provider == p.ParticipantID)
 }
 
 func (w *planReview) ministry(a domain.Actor) bool {
@@ -181,7 +180,7 @@ func (w *planReview) mayDecide(d PlanDecision) error {
 	if d.Decision == PlanReturn && len(d.Reasons) == 0 {
 		return refuse(domain.CodeInvalid, "reasons are required to return a plan")
 	}
-	if s := w.in.Plan.Status; s != postgres.PlanUnderReview {
+	if s := w.in.Plan.Status; s != domain.PlanUnderReview {
 		return refuse(domain.CodeConflict, "plan %s is %s: only a plan under review can be decided", w.id(), s)
 	}
 	return nil
@@ -194,13 +193,13 @@ func (w *planReview) mayResubmit(r PlanResubmission) error {
 	if len(r.Events) == 0 {
 		return refuse(domain.CodeInvalid, "a plan lists at least one event")
 	}
-	if s := w.in.Plan.Status; s != postgres.PlanReturned {
+	if s := w.in.Plan.Status; s != domain.PlanReturned {
 		return refuse(domain.CodeConflict, "plan %s is %s: only a returned plan can be submitted again", w.id(), s)
 	}
 	return nil
 }
 
-func (w *planReview) decide(ctx workflow.Context, d PlanDecision) (postgres.Plan, error) {
+func (w *planReview) decide(ctx workflow.Context, d PlanDecision) (domain.Plan, error) {
 	if err := w.mu.Lock(ctx); err != nil {
 		return w.in.Plan, err
 	}
@@ -212,7 +211,7 @@ func (w *planReview) decide(ctx workflow.Context, d PlanDecision) (postgres.Plan
 	if d.Decision == PlanAccept {
 		w.in.Review.Decide()
 		w.in.Plan = w.in.syncPlan(now)
-		w.in.Plan.Status, w.in.Plan.Reasons, w.in.Plan.DecidedAt = postgres.PlanAccepted, []string{}, &now
+		w.in.Plan.Status, w.in.Plan.Reasons, w.in.Plan.DecidedAt = domain.PlanAccepted, []string{}, &now
 		w.tell(ctx, "accepted", "План мероприятий принят",
 			fmt.Sprintf("План мероприятий %s на %d год принят.", w.id(), w.in.Plan.Year))
 		return w.in.Plan, w.save(ctx, d.Actor, "accepted", nil)
@@ -227,7 +226,7 @@ func (w *planReview) decide(ctx workflow.Context, d PlanDecision) (postgres.Plan
 	return w.in.Plan, w.save(ctx, d.Actor, "returned", map[string]any{"reasons": d.Reasons, "resubmit_due": w.in.Review.ResubmitDue})
 }
 
-func (w *planReview) resubmit(ctx workflow.Context, r PlanResubmission) (postgres.Plan, error) {
+func (w *planReview) resubmit(ctx workflow.Context, r PlanResubmission) (domain.Plan, error) {
 	if err := w.mu.Lock(ctx); err != nil {
 		return w.in.Plan, err
 	}

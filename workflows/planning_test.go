@@ -23,7 +23,6 @@ import (
 	"github.com/profdev/profdev/internal/calendar"
 	"github.com/profdev/profdev/internal/domain"
 	"github.com/profdev/profdev/internal/notify"
-	"github.com/profdev/profdev/internal/postgres"
 	"github.com/profdev/profdev/workflows"
 )
 
@@ -32,9 +31,9 @@ var (
 	planHR1      = domain.Actor{Sub: "h1", Role: domain.RoleHR, Agency: "agency-1"}
 	planHR2      = domain.Actor{Sub: "h2", Role: domain.RoleHR, Agency: "agency-2"}
 	planProvider = domain.Actor{Sub: "p1", Role: domain.RoleProvider, Provider: "prov-1"}
-	agency1      = postgres.CycleParticipant{Kind: postgres.ParticipantAgency, ID: "agency-1", Name: "Минтруд, кадры"}
-	agency2      = postgres.CycleParticipant{Kind: postgres.ParticipantAgency, ID: "agency-2", Name: "Минфин, кадры"}
-	provider1    = postgres.CycleParticipant{Kind: postgres.ParticipantProvider, ID: "prov-1", Name: "РАНХиГС", Emails: []string{"edu@example.org"}}
+	agency1      = domain.CycleParticipant{Kind: domain.ParticipantAgency, ID: "agency-1", Name: "Минтруд, кадры"}
+	agency2      = domain.CycleParticipant{Kind: domain.ParticipantAgency, ID: "agency-2", Name: "Минфин, кадры"}
+	provider1    = domain.CycleParticipant{Kind: domain.ParticipantProvider, ID: "prov-1", Name: "РАНХиГС", Emails: []string{"edu@example.org"}}
 )
 
 // planStep is an update sent at an instant of simulated time, to the cycle (workflowID "")
@@ -80,9 +79,9 @@ func (p *planningEnv) newEnv(start time.Time, stats *runStats) *testsuite.TestWo
 	env.RegisterActivity(&activities.Planning{})
 	env.RegisterActivity(&activities.Notifications{})
 	if !p.realChild {
-		env.OnWorkflow(workflows.PlanWorkflowType, mock.Anything, mock.Anything).Return(postgres.Plan{}, nil)
+		env.OnWorkflow(workflows.PlanWorkflowType, mock.Anything, mock.Anything).Return(domain.Plan{}, nil)
 	}
-	env.OnActivity("PlanningParticipants", mock.Anything, mock.Anything).Return([]postgres.CycleParticipant{agency1, agency2, provider1}, nil)
+	env.OnActivity("PlanningParticipants", mock.Anything, mock.Anything).Return([]domain.CycleParticipant{agency1, agency2, provider1}, nil)
 	record := func(f func()) { p.mu.Lock(); defer p.mu.Unlock(); f() }
 	env.OnActivity("SaveCycle", mock.Anything, mock.Anything).Return(func(_ context.Context, s activities.CycleStep) error {
 		record(func() { p.cycles = append(p.cycles, s) })
@@ -110,7 +109,7 @@ func (p *planningEnv) newEnv(start time.Time, stats *runStats) *testsuite.TestWo
 // run drives the cycle from start until it completes, starting each continued run in a
 // fresh environment at the instant the previous one continued as new, and returns the
 // cycle's final state.
-func (p *planningEnv) run(start time.Time, in workflows.CycleInput, steps []*planStep) postgres.Cycle {
+func (p *planningEnv) run(start time.Time, in workflows.CycleInput, steps []*planStep) domain.Cycle {
 	p.t.Helper()
 	for range 30 {
 		stats := runStats{start: start}
@@ -141,7 +140,7 @@ func (p *planningEnv) run(start time.Time, in workflows.CycleInput, steps []*pla
 			p.t.Fatalf("cycle failed: %v", err)
 		}
 		p.runs = append(p.runs, stats)
-		var out postgres.Cycle
+		var out domain.Cycle
 		if err := env.GetWorkflowResult(&out); err != nil {
 			p.t.Fatal(err)
 		}
@@ -153,7 +152,7 @@ func (p *planningEnv) run(start time.Time, in workflows.CycleInput, steps []*pla
 		return out
 	}
 	p.t.Fatal("the cycle did not complete in 30 runs")
-	return postgres.Cycle{}
+	return domain.Cycle{}
 }
 
 func (p *planningEnv) schedule(env *testsuite.TestWorkflowEnvironment, i int, s *planStep) {
@@ -206,17 +205,17 @@ func cycleInput() workflows.CycleInput {
 		PlansDue: civil.Date{Year: 2026, Month: 2, Day: 13}, QuarterlyReports: true, OpenedBy: planMinistry, Terms: workflows.DefaultPlanningTerms}
 }
 
-func events(central bool) []postgres.PlannedEvent {
-	return []postgres.PlannedEvent{{Title: "Курс по данным", Direction: "Цифровая трансформация", Kind: "qualification_upgrade", PlannedQuarter: 2, Participants: 20, Central: central}}
+func events(central bool) []domain.PlannedEvent {
+	return []domain.PlannedEvent{{Title: "Курс по данным", Direction: "Цифровая трансформация", Kind: "qualification_upgrade", PlannedQuarter: 2, Participants: 20, Central: central}}
 }
 
-func submission(a domain.Actor, p postgres.CycleParticipant) workflows.PlanSubmission {
+func submission(a domain.Actor, p domain.CycleParticipant) workflows.PlanSubmission {
 	return workflows.PlanSubmission{Actor: a, Participant: p, Events: events(true)}
 }
 
-func report(a domain.Actor, p postgres.CycleParticipant, q int) workflows.ReportSubmission {
+func report(a domain.Actor, p domain.CycleParticipant, q int) workflows.ReportSubmission {
 	return workflows.ReportSubmission{Actor: a, Participant: p, Quarter: q, Figures: map[string]float64{"trained": 12},
-		ReserveForm: postgres.ReserveForm{InReserve: postgres.CategoryCounts{I: 1, II: 2, III: 3}, Appointed: 1}}
+		ReserveForm: domain.ReserveForm{InReserve: domain.CategoryCounts{I: 1, II: 2, III: 3}, Appointed: 1}}
 }
 
 // TestPlanningCycleRunsAYearInBoundedRuns simulates 2026 from the opening in January to the
@@ -242,10 +241,10 @@ func TestPlanningCycleRunsAYearInBoundedRuns(t *testing.T) {
 	}
 	final := p.run(at(2026, 1, 12, 9, 0), cycleInput(), steps)
 
-	if final.Status != postgres.CycleClosed || final.Phase != postgres.PhaseClosed {
+	if final.Status != domain.CycleClosed || final.Phase != domain.PhaseClosed {
 		t.Errorf("final cycle %s/%s, want closed", final.Status, final.Phase)
 	}
-	wantQuarters := []postgres.QuarterDeadline{
+	wantQuarters := []domain.QuarterDeadline{
 		{Quarter: 1, Due: civil.Date{Year: 2026, Month: 4, Day: 1}, RemindOn: civil.Date{Year: 2026, Month: 3, Day: 27}, Reminded: true, Escalated: true},
 		{Quarter: 2, Due: civil.Date{Year: 2026, Month: 7, Day: 1}, RemindOn: civil.Date{Year: 2026, Month: 6, Day: 26}, Reminded: true, Escalated: true},
 		{Quarter: 3, Due: civil.Date{Year: 2026, Month: 10, Day: 1}, RemindOn: civil.Date{Year: 2026, Month: 9, Day: 28}, Reminded: true, Escalated: true},
@@ -258,8 +257,8 @@ func TestPlanningCycleRunsAYearInBoundedRuns(t *testing.T) {
 	}
 
 	// Plans: agency-1 and the provider on time; agency-2 reminded, escalated, flagged late.
-	a2, _ := final.Participant(postgres.ParticipantAgency, "agency-2")
-	a1, _ := final.Participant(postgres.ParticipantAgency, "agency-1")
+	a2, _ := final.Participant(domain.ParticipantAgency, "agency-2")
+	a1, _ := final.Participant(domain.ParticipantAgency, "agency-1")
 	if !a2.Late || a2.OnTime == nil || *a2.OnTime || a1.Late || a1.OnTime == nil || !*a1.OnTime {
 		t.Errorf("plans: agency-1 %+v, agency-2 %+v", a1, a2)
 	}
@@ -320,7 +319,7 @@ func TestPlanningCycleRunsAYearInBoundedRuns(t *testing.T) {
 // ministry is late deciding (escalated), and it is accepted.
 func TestPlanReviewReturnResubmitAccept(t *testing.T) {
 	p := &planningEnv{t: t, realChild: true}
-	planID := workflows.PlanWorkflowID("mintrud", 2026, postgres.ParticipantAgency, "agency-1")
+	planID := workflows.PlanWorkflowID("mintrud", 2026, domain.ParticipantAgency, "agency-1")
 	decide := func(d string, reasons ...string) workflows.PlanDecision {
 		return workflows.PlanDecision{Actor: planMinistry, Decision: d, Reasons: reasons}
 	}
@@ -337,7 +336,7 @@ func TestPlanReviewReturnResubmitAccept(t *testing.T) {
 	p.run(at(2026, 1, 12, 9, 0), cycleInput(), steps)
 
 	var actions []string
-	var last postgres.Plan
+	var last domain.Plan
 	for _, s := range p.plans {
 		actions = append(actions, s.Event.Action+"@"+s.Event.At.In(workflows.Moscow).Format("01-02 15:04"))
 		last = s.Plan
@@ -352,7 +351,7 @@ func TestPlanReviewReturnResubmitAccept(t *testing.T) {
 	if diff := cmp.Diff(want, actions); diff != "" {
 		t.Errorf("plan steps mismatch (-want +got):\n%s", diff)
 	}
-	if last.Status != postgres.PlanAccepted || last.Round != 2 || last.Events[0].Central || !last.OnTime {
+	if last.Status != domain.PlanAccepted || last.Round != 2 || last.Events[0].Central || !last.OnTime {
 		t.Errorf("final plan %+v", last)
 	}
 	if got := p.noticesOf("resubmit_overdue_4"); len(got) != 2 {
@@ -386,9 +385,9 @@ func TestOpenPlanningCycleOpensTheScheduledYear(t *testing.T) {
 			env.OnActivity("LoadCycleDefaults", mock.Anything, activities.CycleDefaultsQuery{Authority: "mintrud", Year: 2027}).
 				Return(activities.CycleDefaults{Region: "RU", Directions: tc.latest}, nil)
 			var started workflows.CycleInput
-			env.OnWorkflow(workflows.CycleWorkflowType, mock.Anything, mock.Anything).Return(func(_ workflow.Context, in workflows.CycleInput) (postgres.Cycle, error) {
+			env.OnWorkflow(workflows.CycleWorkflowType, mock.Anything, mock.Anything).Return(func(_ workflow.Context, in workflows.CycleInput) (domain.Cycle, error) {
 				started = in
-				return postgres.Cycle{}, nil
+				return domain.Cycle{}, nil
 			})
 			env.ExecuteWorkflow(workflows.OpenerWorkflowType, workflows.ScheduledCycle{Authority: "mintrud", YearOffset: 1, PlansDueDays: 20,
 				QuarterlyReports: true, PriorityDirections: tc.configured})

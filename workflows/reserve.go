@@ -12,7 +12,6 @@ import (
 	"github.com/profdev/profdev/activities"
 	"github.com/profdev/profdev/internal/domain"
 	"github.com/profdev/profdev/internal/notify"
-	"github.com/profdev/profdev/internal/postgres"
 )
 
 // The management reserve (резерв управленческих кадров), process 3: one nomination
@@ -85,12 +84,12 @@ type NominationInput struct {
 
 // NominationState is what a nomination carries across continue-as-new.
 type NominationState struct {
-	Nomination  postgres.Nomination `json:"nomination"`
-	Review      carriedCycle        `json:"review"`      // the authority's review of the submission
-	Corrections []CandidateClock    `json:"corrections"` // per candidate asked for a correction
-	Issued      int                 `json:"issued"`      // candidate numbers handed out
-	PeriodOver  bool                `json:"period_over"`
-	Steps       timeline            `json:"steps"`
+	Nomination  domain.Nomination `json:"nomination"`
+	Review      carriedCycle      `json:"review"`      // the authority's review of the submission
+	Corrections []CandidateClock  `json:"corrections"` // per candidate asked for a correction
+	Issued      int               `json:"issued"`      // candidate numbers handed out
+	PeriodOver  bool              `json:"period_over"`
+	Steps       timeline          `json:"steps"`
 }
 
 // CandidateClock is one candidate's correction deadline and, once corrected, its re-review.
@@ -128,10 +127,10 @@ func (c *carriedCycle) UnmarshalJSON(b []byte) error {
 
 // CandidateStep adds, edits, corrects or removes a candidate (CandidateID empty to add).
 type CandidateStep struct {
-	Actor       domain.Actor           `json:"actor"`
-	CandidateID string                 `json:"candidate_id,omitempty"`
-	Data        postgres.CandidateData `json:"data"`
-	Comment     string                 `json:"comment,omitempty"`
+	Actor       domain.Actor         `json:"actor"`
+	CandidateID string               `json:"candidate_id,omitempty"`
+	Data        domain.CandidateData `json:"data"`
+	Comment     string               `json:"comment,omitempty"`
 }
 
 // CandidateDecision is the authority's decision on one candidate.
@@ -144,16 +143,16 @@ type CandidateDecision struct {
 
 // SelectionResult is the outcome of the competitive selection for an admitted candidate.
 type SelectionResult struct {
-	Actor       domain.Actor             `json:"actor"`
-	CandidateID string                   `json:"candidate_id"`
-	Included    bool                     `json:"included"`
-	Category    postgres.ReserveCategory `json:"category,omitempty"` // default: the proposed one
+	Actor       domain.Actor           `json:"actor"`
+	CandidateID string                 `json:"candidate_id"`
+	Included    bool                   `json:"included"`
+	Category    domain.ReserveCategory `json:"category,omitempty"` // default: the proposed one
 }
 
 // QuotaChange passes quotas the authority set after the nomination started.
 type QuotaChange struct {
-	Actor  domain.Actor           `json:"actor"`
-	Quotas postgres.ReserveQuotas `json:"quotas"`
+	Actor  domain.Actor         `json:"actor"`
+	Quotas domain.ReserveQuotas `json:"quotas"`
 }
 
 type nomination struct {
@@ -167,16 +166,16 @@ type nomination struct {
 }
 
 // ReserveNomination runs one nomination from the draft to the end of its year.
-func ReserveNomination(ctx workflow.Context, in NominationInput) (postgres.Nomination, error) {
+func ReserveNomination(ctx workflow.Context, in NominationInput) (domain.Nomination, error) {
 	ctx = withActivities(ctx)
 	w := &nomination{in: in, mu: workflow.NewMutex(ctx), notes: newNotifier(ctx)}
 	if in.State != nil {
 		w.st = *in.State
 	} else {
-		w.st.Nomination = postgres.Nomination{
+		w.st.Nomination = domain.Nomination{
 			ID: workflow.GetInfo(ctx).WorkflowExecution.ID, WorkflowID: workflow.GetInfo(ctx).WorkflowExecution.ID,
 			Authority: in.Authority, Agency: in.Agency, AgencyName: in.AgencyName, Year: in.Year,
-			Status: postgres.NominationDraft, Candidates: []postgres.ReserveCandidate{}, CreatedAt: workflow.Now(ctx).UTC(),
+			Status: domain.NominationDraft, Candidates: []domain.ReserveCandidate{}, CreatedAt: workflow.Now(ctx).UTC(),
 		}
 	}
 	if err := w.registerHandlers(ctx); err != nil {
@@ -249,10 +248,10 @@ func (w *nomination) finished() bool {
 	if !w.st.PeriodOver {
 		return false
 	}
-	if n.Status == postgres.NominationDraft || n.Status == postgres.NominationApproved {
+	if n.Status == domain.NominationDraft || n.Status == domain.NominationApproved {
 		return true
 	}
-	return n.Status == postgres.NominationDecided && !slices.ContainsFunc(n.Candidates, func(c postgres.ReserveCandidate) bool { return !c.Status.Final() })
+	return n.Status == domain.NominationDecided && !slices.ContainsFunc(n.Candidates, func(c domain.ReserveCandidate) bool { return !c.Status.Final() })
 }
 
 // ownedAlarm is a pending alarm and the candidate it concerns ("" for the whole nomination).
@@ -321,7 +320,7 @@ func (w *nomination) onAlarm(ctx workflow.Context, fired Alarm) error {
 		return w.alert(ctx, domain.RoleHR, "correction_reminder", details, "Напоминание о сроке исправления сведений",
 			fmt.Sprintf("Исправленные сведения о кандидате %s (%s) нужно представить до %s.", c.FullName, c.ID, clock.Cycle.ResubmitDue))
 	case AlarmLapse:
-		c.Status, c.Reason, c.CorrectionDue, c.UpdatedAt = postgres.CandidateNotAdmitted, ReasonCorrectionLapsed, nil, workflow.Now(ctx).UTC()
+		c.Status, c.Reason, c.CorrectionDue, c.UpdatedAt = domain.CandidateNotAdmitted, ReasonCorrectionLapsed, nil, workflow.Now(ctx).UTC()
 		details["reason"] = ReasonCorrectionLapsed
 		body := fmt.Sprintf("Исправленные сведения о кандидате %s (%s) не представлены до %s: кандидат не допущен к конкурсному отбору.", c.FullName, c.ID, clock.Cycle.ResubmitDue)
 		if err := w.alert(ctx, domain.RoleHR, "correction_lapsed", details, "Кандидат не допущен: сведения не исправлены", body); err != nil {
@@ -358,8 +357,8 @@ func (w *nomination) clock(candidateID string) *CandidateClock {
 	return &w.st.Corrections[i]
 }
 
-func (w *nomination) candidate(id string) *postgres.ReserveCandidate {
-	i := slices.IndexFunc(w.st.Nomination.Candidates, func(c postgres.ReserveCandidate) bool { return c.ID == id })
+func (w *nomination) candidate(id string) *domain.ReserveCandidate {
+	i := slices.IndexFunc(w.st.Nomination.Candidates, func(c domain.ReserveCandidate) bool { return c.ID == id })
 	if i < 0 {
 		return nil
 	}
@@ -380,8 +379,8 @@ func (w *nomination) endFirstRound() {
 	if w.st.Review.Phase != PhaseUnderReview {
 		return
 	}
-	if !slices.ContainsFunc(w.st.Nomination.Candidates, func(c postgres.ReserveCandidate) bool {
-		return c.Status == postgres.CandidateUnderReview && !slices.ContainsFunc(w.st.Corrections, func(k CandidateClock) bool { return k.CandidateID == c.ID })
+	if !slices.ContainsFunc(w.st.Nomination.Candidates, func(c domain.ReserveCandidate) bool {
+		return c.Status == domain.CandidateUnderReview && !slices.ContainsFunc(w.st.Corrections, func(k CandidateClock) bool { return k.CandidateID == c.ID })
 	}) {
 		w.st.Review.Decide()
 	}
@@ -390,20 +389,20 @@ func (w *nomination) endFirstRound() {
 // settle closes the review once no candidate awaits the authority or a correction.
 func (w *nomination) settle(ctx workflow.Context) error {
 	n := &w.st.Nomination
-	if n.Status != postgres.NominationSubmitted && n.Status != postgres.NominationUnderReview {
+	if n.Status != domain.NominationSubmitted && n.Status != domain.NominationUnderReview {
 		return nil
 	}
-	if slices.ContainsFunc(n.Candidates, func(c postgres.ReserveCandidate) bool {
-		return c.Status == postgres.CandidateUnderReview || c.Status == postgres.CandidateCorrectionRequested
+	if slices.ContainsFunc(n.Candidates, func(c domain.ReserveCandidate) bool {
+		return c.Status == domain.CandidateUnderReview || c.Status == domain.CandidateCorrectionRequested
 	}) {
 		return nil
 	}
 	w.endFirstRound()
 	now := workflow.Now(ctx).UTC()
-	n.Status, n.DecidedAt = postgres.NominationDecided, &now
+	n.Status, n.DecidedAt = domain.NominationDecided, &now
 	admitted := 0
 	for _, c := range n.Candidates {
-		if c.Status == postgres.CandidateAdmitted {
+		if c.Status == domain.CandidateAdmitted {
 			admitted++
 		}
 	}
@@ -461,13 +460,13 @@ func (w *nomination) tell(ctx workflow.Context, role domain.Role, step, subject,
 	})
 }
 
-func quotaText(q postgres.ReserveQuotas) string {
+func quotaText(q domain.ReserveQuotas) string {
 	return fmt.Sprintf("I — %d, II — %d, III — %d", q.I, q.II, q.III)
 }
 
 // registerHandlers installs the query and the updates before the workflow first blocks.
 func (w *nomination) registerHandlers(ctx workflow.Context) error {
-	if err := workflow.SetQueryHandler(ctx, QueryNomination, func() (postgres.Nomination, error) { return w.st.Nomination, nil }); err != nil {
+	if err := workflow.SetQueryHandler(ctx, QueryNomination, func() (domain.Nomination, error) { return w.st.Nomination, nil }); err != nil {
 		return err
 	}
 	handlers := []struct {
@@ -538,11 +537,11 @@ func (w *nomination) require(a domain.Actor, role domain.Role, step string) erro
 // drafting reports whether the lists may still be edited freely: before submission.
 func (w *nomination) drafting() bool {
 	s := w.st.Nomination.Status
-	return s == postgres.NominationDraft || s == postgres.NominationApproved
+	return s == domain.NominationDraft || s == domain.NominationApproved
 }
 
 // existing finds the candidate a step names, refusing an unknown one.
-func (w *nomination) existing(id string) (*postgres.ReserveCandidate, error) {
+func (w *nomination) existing(id string) (*domain.ReserveCandidate, error) {
 	if c := w.candidate(id); c != nil {
 		return c, nil
 	}
@@ -551,7 +550,7 @@ func (w *nomination) existing(id string) (*postgres.ReserveCandidate, error) {
 
 // checkData refuses incomplete data (naming every field), a person already proposed, and a
 // list-2 category over its quota; except is the candidate being replaced.
-func (w *nomination) checkData(d postgres.CandidateData, except string) error {
+func (w *nomination) checkData(d domain.CandidateData, except string) error {
 	if fields := d.Check(w.in.Year); len(fields) > 0 {
 		names := make([]string, len(fields))
 		for i, f := range fields {
@@ -559,13 +558,13 @@ func (w *nomination) checkData(d postgres.CandidateData, except string) error {
 		}
 		return refuse(domain.CodeInvalid, "invalid candidate: %s", strings.Join(names, "; "))
 	}
-	key := postgres.PersonKey(d.FullName, d.Questionnaire.DateOfBirth)
+	key := domain.PersonKey(d.FullName, d.Questionnaire.DateOfBirth)
 	for _, c := range w.st.Nomination.Candidates {
-		if c.ID != except && postgres.PersonKey(c.FullName, c.Questionnaire.DateOfBirth) == key {
+		if c.ID != except && domain.PersonKey(c.FullName, c.Questionnaire.DateOfBirth) == key {
 			return refuse(domain.CodeConflict, "%s is already candidate %s of nomination %s", d.FullName, c.ID, w.id())
 		}
 	}
-	if d.List != postgres.ListNew || !w.drafting() {
+	if d.List != domain.ListNew || !w.drafting() {
 		return nil // quotas bound the lists as drafted; later steps do not re-count them
 	}
 	if n, quota := w.countNew(d.Category, except)+1, w.st.Nomination.Quotas.For(d.Category); n > quota {
@@ -575,10 +574,10 @@ func (w *nomination) checkData(d postgres.CandidateData, except string) error {
 	return nil
 }
 
-func (w *nomination) countNew(cat postgres.ReserveCategory, except string) int {
+func (w *nomination) countNew(cat domain.ReserveCategory, except string) int {
 	n := 0
 	for _, c := range w.st.Nomination.Candidates {
-		if c.ID != except && c.List == postgres.ListNew && c.Category == cat {
+		if c.ID != except && c.List == domain.ListNew && c.Category == cat {
 			n++
 		}
 	}
@@ -590,7 +589,7 @@ func (w *nomination) checkLists() error {
 	if len(w.st.Nomination.Candidates) == 0 {
 		return refuse(domain.CodeConflict, "nomination %s has no candidates", w.id())
 	}
-	for _, cat := range postgres.ReserveCategories {
+	for _, cat := range domain.ReserveCategories {
 		if n, quota := w.countNew(cat, ""), w.st.Nomination.Quotas.For(cat); n > quota {
 			return refuse(domain.CodeConflict, "quota exceeded: list 2 has %d candidate(s) in category %s «%s», over its quota of %d; remove %d",
 				n, cat, cat.Title(), quota, n-quota)
@@ -621,8 +620,8 @@ func (w *nomination) mayEdit(s CandidateStep) error {
 		return err
 	}
 	switch {
-	case c.Status == postgres.CandidateProposed && w.drafting():
-	case c.Status == postgres.CandidateCorrectionRequested, c.Status == postgres.CandidateIncluded:
+	case c.Status == domain.CandidateProposed && w.drafting():
+	case c.Status == domain.CandidateCorrectionRequested, c.Status == domain.CandidateIncluded:
 		if s.Data.List != c.List || s.Data.Category != c.Category {
 			return refuse(domain.CodeConflict, "candidate %s is %s: its list and category can no longer change", c.ID, c.Status)
 		}
@@ -641,7 +640,7 @@ func (w *nomination) mayRemove(s CandidateStep) error {
 	if err != nil {
 		return err
 	}
-	if !(c.Status == postgres.CandidateProposed && w.drafting()) && c.Status != postgres.CandidateCorrectionRequested {
+	if !(c.Status == domain.CandidateProposed && w.drafting()) && c.Status != domain.CandidateCorrectionRequested {
 		return refuse(domain.CodeConflict, "candidate %s is %s: a candidate is removed before submission or when a correction is requested", c.ID, c.Status)
 	}
 	return nil
@@ -651,7 +650,7 @@ func (w *nomination) mayApprove(a domain.Actor) error {
 	if err := w.require(a, domain.RoleAgencyHead, "approving the lists"); err != nil {
 		return err
 	}
-	if s := w.st.Nomination.Status; s != postgres.NominationDraft {
+	if s := w.st.Nomination.Status; s != domain.NominationDraft {
 		return refuse(domain.CodeConflict, "nomination %s is %s: only a draft is approved", w.id(), s)
 	}
 	return w.checkLists()
@@ -662,8 +661,8 @@ func (w *nomination) maySubmit(a domain.Actor) error {
 		return err
 	}
 	switch s := w.st.Nomination.Status; s {
-	case postgres.NominationApproved:
-	case postgres.NominationDraft:
+	case domain.NominationApproved:
+	case domain.NominationDraft:
 		return refuse(domain.CodeConflict, "nomination %s is a draft: the agency head approves the lists before they are submitted", w.id())
 	default:
 		return refuse(domain.CodeConflict, "nomination %s is already %s", w.id(), s)
@@ -688,7 +687,7 @@ func (w *nomination) mayDecide(d CandidateDecision) error {
 	if err != nil {
 		return err
 	}
-	if c.Status != postgres.CandidateUnderReview {
+	if c.Status != domain.CandidateUnderReview {
 		return refuse(domain.CodeConflict, "candidate %s is %s: only a candidate under review is decided", c.ID, c.Status)
 	}
 	return nil
@@ -702,7 +701,7 @@ func (w *nomination) mayCorrect(s CandidateStep) error {
 	if err != nil {
 		return err
 	}
-	if c.Status != postgres.CandidateCorrectionRequested {
+	if c.Status != domain.CandidateCorrectionRequested {
 		return refuse(domain.CodeConflict, "candidate %s is %s: corrections are accepted only when the authority requests one", c.ID, c.Status)
 	}
 	if s.Data.List != c.List || s.Data.Category != c.Category {
@@ -722,10 +721,10 @@ func (w *nomination) maySelect(r SelectionResult) error {
 	if err != nil {
 		return err
 	}
-	if s := w.st.Nomination.Status; s != postgres.NominationDecided {
+	if s := w.st.Nomination.Status; s != domain.NominationDecided {
 		return refuse(domain.CodeConflict, "nomination %s is %s: selection results follow the decision on every candidate", w.id(), s)
 	}
-	if c.Status != postgres.CandidateAdmitted {
+	if c.Status != domain.CandidateAdmitted {
 		return refuse(domain.CodeConflict, "candidate %s is %s: only an admitted candidate has a selection result", c.ID, c.Status)
 	}
 	return nil
@@ -744,7 +743,7 @@ func (w *nomination) maySetQuotas(q QuotaChange) error {
 // The handlers. Each repeats its validator under the lock, because another update may have
 // changed the state between validation and the handler's turn.
 
-func (w *nomination) snapshot(ctx workflow.Context, _ domain.Actor) (postgres.Nomination, error) {
+func (w *nomination) snapshot(ctx workflow.Context, _ domain.Actor) (domain.Nomination, error) {
 	// Answers once the nomination is recorded, so the creator can read it back at once.
 	err := workflow.Await(ctx, func() bool { return w.ready })
 	return w.st.Nomination, err
@@ -762,15 +761,15 @@ func (w *nomination) lock(ctx workflow.Context, valid func() error) (func(), err
 	return func() { w.changes++; w.mu.Unlock() }, nil
 }
 
-func (w *nomination) add(ctx workflow.Context, s CandidateStep) (postgres.ReserveCandidate, error) {
+func (w *nomination) add(ctx workflow.Context, s CandidateStep) (domain.ReserveCandidate, error) {
 	unlock, err := w.lock(ctx, func() error { return w.mayAdd(s) })
 	if err != nil {
-		return postgres.ReserveCandidate{}, err
+		return domain.ReserveCandidate{}, err
 	}
 	defer unlock()
 	w.st.Issued++
-	c := postgres.ReserveCandidate{ID: fmt.Sprintf("C%d", w.st.Issued), Number: w.st.Issued, CandidateData: listNote(s.Data),
-		Status: postgres.CandidateProposed, UpdatedAt: workflow.Now(ctx).UTC()}
+	c := domain.ReserveCandidate{ID: fmt.Sprintf("C%d", w.st.Issued), Number: w.st.Issued, CandidateData: listNote(s.Data),
+		Status: domain.CandidateProposed, UpdatedAt: workflow.Now(ctx).UTC()}
 	if c.PreviousReserve, err = w.audit(ctx, c.CandidateData); err != nil {
 		return c, err
 	}
@@ -778,21 +777,21 @@ func (w *nomination) add(ctx workflow.Context, s CandidateStep) (postgres.Reserv
 	return c, w.edited(ctx, s.Actor, "candidate_added", c)
 }
 
-func (w *nomination) edit(ctx workflow.Context, s CandidateStep) (postgres.ReserveCandidate, error) {
+func (w *nomination) edit(ctx workflow.Context, s CandidateStep) (domain.ReserveCandidate, error) {
 	unlock, err := w.lock(ctx, func() error { return w.mayEdit(s) })
 	if err != nil {
-		return postgres.ReserveCandidate{}, err
+		return domain.ReserveCandidate{}, err
 	}
 	defer unlock()
 	c := w.candidate(s.CandidateID)
 	before := c.CandidateData
 	c.CandidateData, c.UpdatedAt = listNote(s.Data), workflow.Now(ctx).UTC()
-	if postgres.PersonKey(before.FullName, before.Questionnaire.DateOfBirth) != postgres.PersonKey(c.FullName, c.Questionnaire.DateOfBirth) {
+	if domain.PersonKey(before.FullName, before.Questionnaire.DateOfBirth) != domain.PersonKey(c.FullName, c.Questionnaire.DateOfBirth) {
 		if c.PreviousReserve, err = w.audit(ctx, c.CandidateData); err != nil {
 			return *c, err
 		}
 	}
-	if c.Status != postgres.CandidateIncluded {
+	if c.Status != domain.CandidateIncluded {
 		return *c, w.edited(ctx, s.Actor, "candidate_edited", *c)
 	}
 	// Keeping an included candidate's data current: recorded, and the authority informed.
@@ -805,14 +804,14 @@ func (w *nomination) edit(ctx workflow.Context, s CandidateStep) (postgres.Reser
 	return *c, nil
 }
 
-func (w *nomination) remove(ctx workflow.Context, s CandidateStep) (postgres.Nomination, error) {
+func (w *nomination) remove(ctx workflow.Context, s CandidateStep) (domain.Nomination, error) {
 	unlock, err := w.lock(ctx, func() error { return w.mayRemove(s) })
 	if err != nil {
 		return w.st.Nomination, err
 	}
 	defer unlock()
 	c := *w.candidate(s.CandidateID)
-	w.st.Nomination.Candidates = slices.DeleteFunc(w.st.Nomination.Candidates, func(x postgres.ReserveCandidate) bool { return x.ID == c.ID })
+	w.st.Nomination.Candidates = slices.DeleteFunc(w.st.Nomination.Candidates, func(x domain.ReserveCandidate) bool { return x.ID == c.ID })
 	w.st.Corrections = slices.DeleteFunc(w.st.Corrections, func(x CandidateClock) bool { return x.CandidateID == c.ID })
 	w.endFirstRound()
 	if err := w.edited(ctx, s.Actor, "candidate_removed", c); err != nil {
@@ -822,15 +821,15 @@ func (w *nomination) remove(ctx workflow.Context, s CandidateStep) (postgres.Nom
 }
 
 // edited records a change to the lists; before submission it withdraws the head's approval.
-func (w *nomination) edited(ctx workflow.Context, actor domain.Actor, action string, c postgres.ReserveCandidate) error {
+func (w *nomination) edited(ctx workflow.Context, actor domain.Actor, action string, c domain.ReserveCandidate) error {
 	n := &w.st.Nomination
 	details := map[string]any{"candidate_id": c.ID, "list": c.List, "category": c.Category}
 	if c.PreviousReserve != nil {
 		details["previous_reserve"] = c.PreviousReserve
 	}
-	withdrawn := n.Status == postgres.NominationApproved
+	withdrawn := n.Status == domain.NominationApproved
 	if withdrawn {
-		n.Status, n.ApprovedBy, n.ApprovedAt = postgres.NominationDraft, nil, nil
+		n.Status, n.ApprovedBy, n.ApprovedAt = domain.NominationDraft, nil, nil
 		details["approval_withdrawn"] = true
 	}
 	if err := w.save(ctx, actor, action, details); err != nil {
@@ -844,7 +843,7 @@ func (w *nomination) edited(ctx workflow.Context, actor domain.Actor, action str
 }
 
 // audit looks the person up in the previous year's reserve (seed 002 item 11).
-func (w *nomination) audit(ctx workflow.Context, d postgres.CandidateData) (*postgres.PreviousReserve, error) {
+func (w *nomination) audit(ctx workflow.Context, d domain.CandidateData) (*domain.PreviousReserve, error) {
 	var res activities.PreviousReserveResult
 	err := workflow.ExecuteActivity(withActivities(ctx), reserveActivities.FindPreviousReserve, activities.PersonQuery{
 		Authority: w.in.Authority, FullName: d.FullName, DateOfBirth: d.Questionnaire.DateOfBirth, Year: w.in.Year - 1,
@@ -852,7 +851,7 @@ func (w *nomination) audit(ctx workflow.Context, d postgres.CandidateData) (*pos
 	return res.Found, err
 }
 
-func (w *nomination) approve(ctx workflow.Context, a domain.Actor) (postgres.Nomination, error) {
+func (w *nomination) approve(ctx workflow.Context, a domain.Actor) (domain.Nomination, error) {
 	unlock, err := w.lock(ctx, func() error { return w.mayApprove(a) })
 	if err != nil {
 		return w.st.Nomination, err
@@ -860,7 +859,7 @@ func (w *nomination) approve(ctx workflow.Context, a domain.Actor) (postgres.Nom
 	defer unlock()
 	now := workflow.Now(ctx).UTC()
 	n := &w.st.Nomination
-	n.Status, n.ApprovedBy, n.ApprovedAt = postgres.NominationApproved, &a, &now
+	n.Status, n.ApprovedBy, n.ApprovedAt = domain.NominationApproved, &a, &now
 	if err := w.save(ctx, a, "approved", map[string]any{"candidates": len(n.Candidates)}); err != nil {
 		return *n, err
 	}
@@ -869,7 +868,7 @@ func (w *nomination) approve(ctx workflow.Context, a domain.Actor) (postgres.Nom
 	return *n, nil
 }
 
-func (w *nomination) submit(ctx workflow.Context, a domain.Actor) (postgres.Nomination, error) {
+func (w *nomination) submit(ctx workflow.Context, a domain.Actor) (domain.Nomination, error) {
 	unlock, err := w.lock(ctx, func() error { return w.maySubmit(a) })
 	if err != nil {
 		return w.st.Nomination, err
@@ -880,9 +879,9 @@ func (w *nomination) submit(ctx workflow.Context, a domain.Actor) (postgres.Nomi
 	}
 	now := workflow.Now(ctx).UTC()
 	n := &w.st.Nomination
-	n.Status, n.SubmittedAt = postgres.NominationSubmitted, &now
+	n.Status, n.SubmittedAt = domain.NominationSubmitted, &now
 	for i := range n.Candidates {
-		n.Candidates[i].Status, n.Candidates[i].UpdatedAt = postgres.CandidateUnderReview, now
+		n.Candidates[i].Status, n.Candidates[i].UpdatedAt = domain.CandidateUnderReview, now
 	}
 	if err := w.save(ctx, a, "submitted", map[string]any{"candidates": len(n.Candidates), "review_due": w.st.Review.ReviewDue}); err != nil {
 		return *n, err
@@ -894,15 +893,15 @@ func (w *nomination) submit(ctx workflow.Context, a domain.Actor) (postgres.Nomi
 	return *n, nil
 }
 
-func (w *nomination) decide(ctx workflow.Context, d CandidateDecision) (postgres.ReserveCandidate, error) {
+func (w *nomination) decide(ctx workflow.Context, d CandidateDecision) (domain.ReserveCandidate, error) {
 	unlock, err := w.lock(ctx, func() error { return w.mayDecide(d) })
 	if err != nil {
-		return postgres.ReserveCandidate{}, err
+		return domain.ReserveCandidate{}, err
 	}
 	defer unlock()
 	n, c := &w.st.Nomination, w.candidate(d.CandidateID)
-	if n.Status == postgres.NominationSubmitted {
-		n.Status = postgres.NominationUnderReview
+	if n.Status == domain.NominationSubmitted {
+		n.Status = domain.NominationUnderReview
 	}
 	c.UpdatedAt, c.ReviewDue = workflow.Now(ctx).UTC(), nil
 	details := map[string]any{"candidate_id": c.ID, "decision": d.Decision}
@@ -914,19 +913,19 @@ func (w *nomination) decide(ctx workflow.Context, d CandidateDecision) (postgres
 			return *c, err
 		}
 		due := clock.Cycle.ResubmitDue
-		c.Status, c.Reason, c.CorrectionDue = postgres.CandidateCorrectionRequested, d.Reason, &due
+		c.Status, c.Reason, c.CorrectionDue = domain.CandidateCorrectionRequested, d.Reason, &due
 		details["reason"], details["correction_due"] = d.Reason, due
 		action, subject = "correction_requested", "Запрошены исправленные сведения о кандидате"
 		body = fmt.Sprintf("По кандидату %s (%s) запрошены исправленные сведения: %s. Представить до %s.", c.FullName, c.ID, d.Reason, due)
 	case CandidateNotAdmitted:
 		w.closeClock(c.ID)
-		c.Status, c.Reason = postgres.CandidateNotAdmitted, d.Reason
+		c.Status, c.Reason = domain.CandidateNotAdmitted, d.Reason
 		details["reason"] = d.Reason
 		action, subject = "candidate_not_admitted", "Кандидат не допущен к конкурсному отбору"
 		body = fmt.Sprintf("Кандидат %s (%s) не допущен к конкурсному отбору: %s.", c.FullName, c.ID, d.Reason)
 	default:
 		w.closeClock(c.ID)
-		c.Status, c.Reason = postgres.CandidateAdmitted, ""
+		c.Status, c.Reason = domain.CandidateAdmitted, ""
 		action, subject = "candidate_admitted", "Кандидат допущен к конкурсному отбору"
 		body = fmt.Sprintf("Кандидат %s (%s) допущен к конкурсному отбору.", c.FullName, c.ID)
 	}
@@ -939,10 +938,10 @@ func (w *nomination) decide(ctx workflow.Context, d CandidateDecision) (postgres
 	return out, w.settle(ctx)
 }
 
-func (w *nomination) correct(ctx workflow.Context, s CandidateStep) (postgres.ReserveCandidate, error) {
+func (w *nomination) correct(ctx workflow.Context, s CandidateStep) (domain.ReserveCandidate, error) {
 	unlock, err := w.lock(ctx, func() error { return w.mayCorrect(s) })
 	if err != nil {
-		return postgres.ReserveCandidate{}, err
+		return domain.ReserveCandidate{}, err
 	}
 	defer unlock()
 	c, clock := w.candidate(s.CandidateID), w.clock(s.CandidateID)
@@ -951,9 +950,9 @@ func (w *nomination) correct(ctx workflow.Context, s CandidateStep) (postgres.Re
 	}
 	before := c.CandidateData
 	due := clock.Cycle.ReviewDue
-	c.CandidateData, c.Status, c.Reason, c.CorrectionDue, c.ReviewDue = listNote(s.Data), postgres.CandidateUnderReview, "", nil, &due
+	c.CandidateData, c.Status, c.Reason, c.CorrectionDue, c.ReviewDue = listNote(s.Data), domain.CandidateUnderReview, "", nil, &due
 	c.UpdatedAt = workflow.Now(ctx).UTC()
-	if postgres.PersonKey(before.FullName, before.Questionnaire.DateOfBirth) != postgres.PersonKey(c.FullName, c.Questionnaire.DateOfBirth) {
+	if domain.PersonKey(before.FullName, before.Questionnaire.DateOfBirth) != domain.PersonKey(c.FullName, c.Questionnaire.DateOfBirth) {
 		if c.PreviousReserve, err = w.audit(ctx, c.CandidateData); err != nil {
 			return *c, err
 		}
@@ -967,17 +966,17 @@ func (w *nomination) correct(ctx workflow.Context, s CandidateStep) (postgres.Re
 	return *c, nil
 }
 
-func (w *nomination) recordSelection(ctx workflow.Context, r SelectionResult) (postgres.ReserveCandidate, error) {
+func (w *nomination) recordSelection(ctx workflow.Context, r SelectionResult) (domain.ReserveCandidate, error) {
 	unlock, err := w.lock(ctx, func() error { return w.maySelect(r) })
 	if err != nil {
-		return postgres.ReserveCandidate{}, err
+		return domain.ReserveCandidate{}, err
 	}
 	defer unlock()
 	c := w.candidate(r.CandidateID)
 	c.UpdatedAt = workflow.Now(ctx).UTC()
 	action, body := "not_included", fmt.Sprintf("По итогам конкурсного отбора %s (%s) не включён в резерв.", c.FullName, c.ID)
 	if r.Included {
-		c.Status, c.IncludedCategory = postgres.CandidateIncluded, r.Category
+		c.Status, c.IncludedCategory = domain.CandidateIncluded, r.Category
 		if c.IncludedCategory == "" {
 			c.IncludedCategory = c.Category
 		}
@@ -985,7 +984,7 @@ func (w *nomination) recordSelection(ctx workflow.Context, r SelectionResult) (p
 		body = fmt.Sprintf("По итогам конкурсного отбора %s (%s) включён в резерв управленческих кадров, категория %s «%s».",
 			c.FullName, c.ID, c.IncludedCategory, c.IncludedCategory.Title())
 	} else {
-		c.Status = postgres.CandidateNotIncluded
+		c.Status = domain.CandidateNotIncluded
 	}
 	out := *c
 	if err := w.save(ctx, r.Actor, action, map[string]any{"candidate_id": c.ID, "category": c.IncludedCategory}); err != nil {
@@ -997,7 +996,7 @@ func (w *nomination) recordSelection(ctx workflow.Context, r SelectionResult) (p
 
 // setQuotas applies quotas the authority set after the nomination started. Quotas older than
 // those in force (a late message) change nothing.
-func (w *nomination) setQuotas(ctx workflow.Context, q QuotaChange) (postgres.Nomination, error) {
+func (w *nomination) setQuotas(ctx workflow.Context, q QuotaChange) (domain.Nomination, error) {
 	unlock, err := w.lock(ctx, func() error { return w.maySetQuotas(q) })
 	if err != nil {
 		return w.st.Nomination, err
@@ -1016,17 +1015,17 @@ func (w *nomination) setQuotas(ctx workflow.Context, q QuotaChange) (postgres.No
 }
 
 // listNote tidies the data and gives list 1 the note the form requires ("повторно", item 10).
-func listNote(d postgres.CandidateData) postgres.CandidateData {
+func listNote(d domain.CandidateData) domain.CandidateData {
 	d.FullName = strings.Join(strings.Fields(d.FullName), " ")
 	d.Note = strings.TrimSpace(d.Note)
-	if d.List == postgres.ListRepeat && !strings.Contains(strings.ToLower(d.Note), "повторно") {
+	if d.List == domain.ListRepeat && !strings.Contains(strings.ToLower(d.Note), "повторно") {
 		d.Note = strings.TrimSuffix("повторно; "+d.Note, "; ")
 	}
 	return d
 }
 
 // changedFields names the fields that differ, in a fixed order, for the timeline.
-func changedFields(a, b postgres.CandidateData) []string {
+func changedFields(a, b domain.CandidateData) []string {
 	out := []string{}
 	for _, f := range []struct {
 		name string
@@ -1043,7 +1042,7 @@ func changedFields(a, b postgres.CandidateData) []string {
 	return out
 }
 
-func questionnaireEqual(a, b postgres.Questionnaire) bool {
+func questionnaireEqual(a, b domain.Questionnaire) bool {
 	ea, eb := a.ManagementExperienceYears, b.ManagementExperienceYears
 	a.ManagementExperienceYears, b.ManagementExperienceYears = nil, nil
 	return a == b && (ea == nil) == (eb == nil) && (ea == nil || *ea == *eb)

@@ -20,7 +20,6 @@ import (
 	"github.com/profdev/profdev/internal/calendar"
 	"github.com/profdev/profdev/internal/domain"
 	"github.com/profdev/profdev/internal/notify"
-	"github.com/profdev/profdev/internal/postgres"
 	"github.com/profdev/profdev/workflows"
 )
 
@@ -43,7 +42,7 @@ type reserveEnv struct {
 	updates, answered int
 }
 
-func newReserveEnv(t *testing.T, start time.Time, quotas postgres.ReserveQuotas, previous map[string]*postgres.PreviousReserve) *reserveEnv {
+func newReserveEnv(t *testing.T, start time.Time, quotas domain.ReserveQuotas, previous map[string]*domain.PreviousReserve) *reserveEnv {
 	t.Helper()
 	var s testsuite.WorkflowTestSuite
 	e := &reserveEnv{TestWorkflowEnvironment: s.NewTestWorkflowEnvironment(), t: t}
@@ -77,15 +76,15 @@ func nominationInput() workflows.NominationInput {
 }
 
 // candidateData is a complete candidate of the list: every questionnaire criterion filled.
-func candidateData(list postgres.ReserveList, cat postgres.ReserveCategory, name string) postgres.CandidateData {
+func candidateData(list domain.ReserveList, cat domain.ReserveCategory, name string) domain.CandidateData {
 	years := 6
-	q := postgres.Questionnaire{DateOfBirth: "1984-05-17", Education: "высшее, СГУ, 2006", PositionSince: "2021-02-01", ManagementExperienceYears: &years}
-	if list == postgres.ListRepeat {
+	q := domain.Questionnaire{DateOfBirth: "1984-05-17", Education: "высшее, СГУ, 2006", PositionSince: "2021-02-01", ManagementExperienceYears: &years}
+	if list == domain.ListRepeat {
 		q.Achievements, q.ProfessionalQualities, q.ProfessionalThinking, q.Motivation = "реорганизация службы", "ответственность", "системное", "развитие"
 	} else {
 		q.AdditionalEducation, q.Retraining, q.Internships, q.TestingResults = "ПК 72 ч", "ГМУ, 2019", "Минтруд, 2022", "высокие"
 	}
-	return postgres.CandidateData{List: list, Category: cat, FullName: name, Position: "начальник отдела",
+	return domain.CandidateData{List: list, Category: cat, FullName: name, Position: "начальник отдела",
 		Department: "Отдел кадровой политики", Questionnaire: q}
 }
 
@@ -126,7 +125,7 @@ func (e *reserveEnv) refusedAt(when time.Time, name string, arg any, code domain
 	}, when.Sub(e.Now()))
 }
 
-func (e *reserveEnv) result() postgres.Nomination {
+func (e *reserveEnv) result() domain.Nomination {
 	e.t.Helper()
 	if !e.IsWorkflowCompleted() {
 		e.t.Fatal("workflow did not complete")
@@ -137,7 +136,7 @@ func (e *reserveEnv) result() postgres.Nomination {
 	if e.answered != e.updates {
 		e.t.Errorf("%d of %d updates answered as expected", e.answered, e.updates)
 	}
-	var n postgres.Nomination
+	var n domain.Nomination
 	if err := e.GetWorkflowResult(&n); err != nil {
 		e.t.Fatal(err)
 	}
@@ -185,12 +184,12 @@ func (e *reserveEnv) noticesOf(prefix string) []notice {
 // authority's own 10 working days run to Tuesday 17 March; still undecided, C2 is escalated
 // at the end of that day. C2 is admitted and included, and the nomination closes after its year.
 func TestReserveCorrectionLapsesAndReviewEscalates(t *testing.T) {
-	previous := map[string]*postgres.PreviousReserve{
-		"Петров Пётр Петрович|1984-05-17": {Year: 2025, Category: postgres.CategoryI, Agency: "agency-1", NominationID: "reserve-region-64-agency-1-2025"},
+	previous := map[string]*domain.PreviousReserve{
+		"Петров Пётр Петрович|1984-05-17": {Year: 2025, Category: domain.CategoryI, Agency: "agency-1", NominationID: "reserve-region-64-agency-1-2025"},
 	}
-	e := newReserveEnv(t, at(2026, 3, 2, 9, 0), postgres.ReserveQuotas{I: 1, II: 1, III: 1, Revision: 1}, previous)
-	e.stepAt(at(2026, 3, 2, 10, 0), workflows.UpdateAddCandidate, workflows.CandidateStep{Actor: reserveHR, Data: candidateData(postgres.ListRepeat, postgres.CategoryI, "Петров Пётр Петрович")})
-	e.stepAt(at(2026, 3, 2, 10, 5), workflows.UpdateAddCandidate, workflows.CandidateStep{Actor: reserveHR, Data: candidateData(postgres.ListNew, postgres.CategoryII, "Сидорова Анна Ивановна")})
+	e := newReserveEnv(t, at(2026, 3, 2, 9, 0), domain.ReserveQuotas{I: 1, II: 1, III: 1, Revision: 1}, previous)
+	e.stepAt(at(2026, 3, 2, 10, 0), workflows.UpdateAddCandidate, workflows.CandidateStep{Actor: reserveHR, Data: candidateData(domain.ListRepeat, domain.CategoryI, "Петров Пётр Петрович")})
+	e.stepAt(at(2026, 3, 2, 10, 5), workflows.UpdateAddCandidate, workflows.CandidateStep{Actor: reserveHR, Data: candidateData(domain.ListNew, domain.CategoryII, "Сидорова Анна Ивановна")})
 	e.stepAt(at(2026, 3, 2, 10, 10), workflows.UpdateApproveNomination, reserveHead)
 	e.stepAt(at(2026, 3, 2, 10, 15), workflows.UpdateSubmitNomination, reserveHR)
 	e.stepAt(at(2026, 3, 3, 10, 0), workflows.UpdateDecideCandidate, workflows.CandidateDecision{Actor: reserveAuthority, CandidateID: "C1", Decision: workflows.CandidateCorrection, Reason: "уточнить управленческий стаж"})
@@ -201,22 +200,22 @@ func TestReserveCorrectionLapsesAndReviewEscalates(t *testing.T) {
 
 	type outcome struct {
 		ID, Note, Reason string
-		Status           postgres.CandidateStatus
-		Included         postgres.ReserveCategory
-		Previous         *postgres.PreviousReserve
+		Status           domain.CandidateStatus
+		Included         domain.ReserveCategory
+		Previous         *domain.PreviousReserve
 	}
 	var got []outcome
 	for _, c := range n.Candidates {
 		got = append(got, outcome{c.ID, c.Note, c.Reason, c.Status, c.IncludedCategory, c.PreviousReserve})
 	}
 	want := []outcome{
-		{"C1", "повторно", workflows.ReasonCorrectionLapsed, postgres.CandidateNotAdmitted, "", previous["Петров Пётр Петрович|1984-05-17"]},
-		{"C2", "", "", postgres.CandidateIncluded, postgres.CategoryII, nil},
+		{"C1", "повторно", workflows.ReasonCorrectionLapsed, domain.CandidateNotAdmitted, "", previous["Петров Пётр Петрович|1984-05-17"]},
+		{"C2", "", "", domain.CandidateIncluded, domain.CategoryII, nil},
 	}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("candidates mismatch (-want +got):\n%s", diff)
 	}
-	if n.Status != postgres.NominationDecided || n.ClosedAt == nil || !n.ClosedAt.Equal(at(2027, 1, 1, 0, 0)) || n.Overdue {
+	if n.Status != domain.NominationDecided || n.ClosedAt == nil || !n.ClosedAt.Equal(at(2027, 1, 1, 0, 0)) || n.Overdue {
 		t.Errorf("nomination = %s closed %v overdue %v; want decided, closed at the start of 2027, not overdue", n.Status, n.ClosedAt, n.Overdue)
 	}
 
@@ -259,21 +258,21 @@ func TestReserveCorrectionLapsesAndReviewEscalates(t *testing.T) {
 // TestReserveValidatorsRefuseBeforeAnythingIsWritten sends steps the rules refuse, each at a
 // moment it could otherwise be taken, and checks that none was recorded.
 func TestReserveValidatorsRefuseBeforeAnythingIsWritten(t *testing.T) {
-	e := newReserveEnv(t, at(2026, 3, 2, 9, 0), postgres.ReserveQuotas{I: 1, II: 0, III: 2, Revision: 1}, nil)
-	add := func(a domain.Actor, d postgres.CandidateData) workflows.CandidateStep {
+	e := newReserveEnv(t, at(2026, 3, 2, 9, 0), domain.ReserveQuotas{I: 1, II: 0, III: 2, Revision: 1}, nil)
+	add := func(a domain.Actor, d domain.CandidateData) workflows.CandidateStep {
 		return workflows.CandidateStep{Actor: a, Data: d}
 	}
-	incomplete := candidateData(postgres.ListNew, postgres.CategoryIII, "Без Анкеты")
+	incomplete := candidateData(domain.ListNew, domain.CategoryIII, "Без Анкеты")
 	incomplete.Questionnaire.TestingResults, incomplete.Questionnaire.ManagementExperienceYears = "", nil
 
-	e.stepAt(at(2026, 3, 2, 10, 0), workflows.UpdateAddCandidate, add(reserveHR, candidateData(postgres.ListNew, postgres.CategoryI, "Кузнецов Иван Сергеевич")))
+	e.stepAt(at(2026, 3, 2, 10, 0), workflows.UpdateAddCandidate, add(reserveHR, candidateData(domain.ListNew, domain.CategoryI, "Кузнецов Иван Сергеевич")))
 	draft := at(2026, 3, 2, 11, 0)
-	e.refusedAt(draft, workflows.UpdateAddCandidate, add(reserveHR, candidateData(postgres.ListNew, postgres.CategoryI, "Второй Сверх Квоты")), domain.CodeConflict)
-	e.refusedAt(draft, workflows.UpdateAddCandidate, add(reserveHR, candidateData(postgres.ListNew, postgres.CategoryII, "Нет Квоты")), domain.CodeConflict)
-	e.refusedAt(draft, workflows.UpdateAddCandidate, add(reserveHR, candidateData(postgres.ListRepeat, postgres.CategoryI, "Кузнецов  Иван Сергеевич")), domain.CodeConflict)
+	e.refusedAt(draft, workflows.UpdateAddCandidate, add(reserveHR, candidateData(domain.ListNew, domain.CategoryI, "Второй Сверх Квоты")), domain.CodeConflict)
+	e.refusedAt(draft, workflows.UpdateAddCandidate, add(reserveHR, candidateData(domain.ListNew, domain.CategoryII, "Нет Квоты")), domain.CodeConflict)
+	e.refusedAt(draft, workflows.UpdateAddCandidate, add(reserveHR, candidateData(domain.ListRepeat, domain.CategoryI, "Кузнецов  Иван Сергеевич")), domain.CodeConflict)
 	e.refusedAt(draft, workflows.UpdateAddCandidate, add(reserveHR, incomplete), domain.CodeInvalid)
-	e.refusedAt(draft, workflows.UpdateAddCandidate, add(reserveOtherHR, candidateData(postgres.ListNew, postgres.CategoryIII, "Чужой Кандидат")), domain.CodeNotFound)
-	e.refusedAt(draft, workflows.UpdateAddCandidate, add(reserveHead, candidateData(postgres.ListNew, postgres.CategoryIII, "Руководитель Предлагает")), domain.CodeForbidden)
+	e.refusedAt(draft, workflows.UpdateAddCandidate, add(reserveOtherHR, candidateData(domain.ListNew, domain.CategoryIII, "Чужой Кандидат")), domain.CodeNotFound)
+	e.refusedAt(draft, workflows.UpdateAddCandidate, add(reserveHead, candidateData(domain.ListNew, domain.CategoryIII, "Руководитель Предлагает")), domain.CodeForbidden)
 	e.refusedAt(draft, workflows.UpdateSubmitNomination, reserveHR, domain.CodeConflict)
 	e.refusedAt(draft, workflows.UpdateApproveNomination, reserveHR, domain.CodeForbidden)
 	e.refusedAt(draft, workflows.UpdateDecideCandidate, workflows.CandidateDecision{Actor: reserveAuthority, CandidateID: "C1", Decision: workflows.CandidateAdmit}, domain.CodeConflict)
@@ -281,10 +280,10 @@ func TestReserveValidatorsRefuseBeforeAnythingIsWritten(t *testing.T) {
 	e.stepAt(at(2026, 3, 2, 12, 0), workflows.UpdateApproveNomination, reserveHead)
 	e.stepAt(at(2026, 3, 2, 13, 0), workflows.UpdateSubmitNomination, reserveHR)
 	review := at(2026, 3, 2, 14, 0)
-	e.refusedAt(review, workflows.UpdateEditCandidate, workflows.CandidateStep{Actor: reserveHR, CandidateID: "C1", Data: candidateData(postgres.ListNew, postgres.CategoryI, "Кузнецов Иван Сергеевич")}, domain.CodeConflict)
-	e.refusedAt(review, workflows.UpdateAddCandidate, add(reserveHR, candidateData(postgres.ListNew, postgres.CategoryIII, "Поздний Кандидат")), domain.CodeConflict)
+	e.refusedAt(review, workflows.UpdateEditCandidate, workflows.CandidateStep{Actor: reserveHR, CandidateID: "C1", Data: candidateData(domain.ListNew, domain.CategoryI, "Кузнецов Иван Сергеевич")}, domain.CodeConflict)
+	e.refusedAt(review, workflows.UpdateAddCandidate, add(reserveHR, candidateData(domain.ListNew, domain.CategoryIII, "Поздний Кандидат")), domain.CodeConflict)
 	e.refusedAt(review, workflows.UpdateRemoveCandidate, workflows.CandidateStep{Actor: reserveHR, CandidateID: "C1"}, domain.CodeConflict)
-	e.refusedAt(review, workflows.UpdateCorrectCandidate, workflows.CandidateStep{Actor: reserveHR, CandidateID: "C1", Data: candidateData(postgres.ListNew, postgres.CategoryI, "Кузнецов Иван Сергеевич")}, domain.CodeConflict)
+	e.refusedAt(review, workflows.UpdateCorrectCandidate, workflows.CandidateStep{Actor: reserveHR, CandidateID: "C1", Data: candidateData(domain.ListNew, domain.CategoryI, "Кузнецов Иван Сергеевич")}, domain.CodeConflict)
 	e.refusedAt(review, workflows.UpdateDecideCandidate, workflows.CandidateDecision{Actor: reserveHead, CandidateID: "C1", Decision: workflows.CandidateAdmit}, domain.CodeForbidden)
 	e.refusedAt(review, workflows.UpdateDecideCandidate, workflows.CandidateDecision{Actor: reserveAuthority, CandidateID: "C1", Decision: workflows.CandidateNotAdmitted}, domain.CodeInvalid)
 	e.refusedAt(review, workflows.UpdateDecideCandidate, workflows.CandidateDecision{Actor: reserveAuthority, CandidateID: "C9", Decision: workflows.CandidateAdmit}, domain.CodeNotFound)
@@ -294,7 +293,7 @@ func TestReserveValidatorsRefuseBeforeAnythingIsWritten(t *testing.T) {
 	n := e.result()
 
 	want := []string{"created", "candidate_added", "approved", "submitted", "candidate_not_admitted", "decided", "closed"}
-	if diff := cmp.Diff(want, e.actions()); diff != "" || n.Status != postgres.NominationDecided {
+	if diff := cmp.Diff(want, e.actions()); diff != "" || n.Status != domain.NominationDecided {
 		t.Errorf("recorded steps mismatch (-want +got):\n%s (status %s)", diff, n.Status)
 	}
 }
@@ -302,18 +301,18 @@ func TestReserveValidatorsRefuseBeforeAnythingIsWritten(t *testing.T) {
 // TestReserveEditAfterApprovalWithdrawsIt: an edit of an approved draft sends it back to
 // draft and the head is told; quotas the authority raises later let a candidate in.
 func TestReserveEditAfterApprovalWithdrawsIt(t *testing.T) {
-	e := newReserveEnv(t, at(2026, 10, 5, 9, 0), postgres.ReserveQuotas{I: 1, Revision: 3}, nil)
-	e.stepAt(at(2026, 10, 5, 10, 0), workflows.UpdateAddCandidate, workflows.CandidateStep{Actor: reserveHR, Data: candidateData(postgres.ListNew, postgres.CategoryI, "Орлов Олег Олегович")})
+	e := newReserveEnv(t, at(2026, 10, 5, 9, 0), domain.ReserveQuotas{I: 1, Revision: 3}, nil)
+	e.stepAt(at(2026, 10, 5, 10, 0), workflows.UpdateAddCandidate, workflows.CandidateStep{Actor: reserveHR, Data: candidateData(domain.ListNew, domain.CategoryI, "Орлов Олег Олегович")})
 	e.stepAt(at(2026, 10, 5, 11, 0), workflows.UpdateApproveNomination, reserveHead)
-	e.refusedAt(at(2026, 10, 5, 11, 30), workflows.UpdateAddCandidate, workflows.CandidateStep{Actor: reserveHR, Data: candidateData(postgres.ListNew, postgres.CategoryIII, "Смирнова Ольга Петровна")}, domain.CodeConflict)
+	e.refusedAt(at(2026, 10, 5, 11, 30), workflows.UpdateAddCandidate, workflows.CandidateStep{Actor: reserveHR, Data: candidateData(domain.ListNew, domain.CategoryIII, "Смирнова Ольга Петровна")}, domain.CodeConflict)
 	// A late message with older quotas changes nothing; the newer ones apply.
-	e.stepAt(at(2026, 10, 5, 12, 0), workflows.UpdateSetQuotas, workflows.QuotaChange{Actor: reserveAuthority, Quotas: postgres.ReserveQuotas{I: 1, II: 1, III: 1, Revision: 5}})
-	e.stepAt(at(2026, 10, 5, 12, 5), workflows.UpdateSetQuotas, workflows.QuotaChange{Actor: reserveAuthority, Quotas: postgres.ReserveQuotas{Revision: 4}})
-	e.stepAt(at(2026, 10, 5, 13, 0), workflows.UpdateAddCandidate, workflows.CandidateStep{Actor: reserveHR, Data: candidateData(postgres.ListNew, postgres.CategoryIII, "Смирнова Ольга Петровна")})
+	e.stepAt(at(2026, 10, 5, 12, 0), workflows.UpdateSetQuotas, workflows.QuotaChange{Actor: reserveAuthority, Quotas: domain.ReserveQuotas{I: 1, II: 1, III: 1, Revision: 5}})
+	e.stepAt(at(2026, 10, 5, 12, 5), workflows.UpdateSetQuotas, workflows.QuotaChange{Actor: reserveAuthority, Quotas: domain.ReserveQuotas{Revision: 4}})
+	e.stepAt(at(2026, 10, 5, 13, 0), workflows.UpdateAddCandidate, workflows.CandidateStep{Actor: reserveHR, Data: candidateData(domain.ListNew, domain.CategoryIII, "Смирнова Ольга Петровна")})
 	e.ExecuteWorkflow(workflows.NominationWorkflowType, nominationInput())
 	n := e.result()
 
-	if n.Status != postgres.NominationDraft || n.ApprovedBy != nil || len(n.Candidates) != 2 || n.Quotas.Revision != 5 {
+	if n.Status != domain.NominationDraft || n.ApprovedBy != nil || len(n.Candidates) != 2 || n.Quotas.Revision != 5 {
 		t.Errorf("nomination = %s approved by %v, %d candidates, quotas %+v; want a draft again with 2 and revision 5", n.Status, n.ApprovedBy, len(n.Candidates), n.Quotas)
 	}
 	added, _ := e.savedAt("quotas_set")
@@ -333,20 +332,20 @@ func TestReserveEditAfterApprovalWithdrawsIt(t *testing.T) {
 // state of a decided one: HR keeps an included candidate current, the timeline goes on from
 // the carried step number, and the nomination closes when its year ends.
 func TestReserveContinuesFromCarriedState(t *testing.T) {
-	e := newReserveEnv(t, at(2026, 12, 30, 9, 0), postgres.ReserveQuotas{}, nil)
-	included := postgres.ReserveCandidate{ID: "C1", Number: 1, CandidateData: candidateData(postgres.ListNew, postgres.CategoryII, "Орлов Олег Олегович"),
-		Status: postgres.CandidateIncluded, IncludedCategory: postgres.CategoryII}
+	e := newReserveEnv(t, at(2026, 12, 30, 9, 0), domain.ReserveQuotas{}, nil)
+	included := domain.ReserveCandidate{ID: "C1", Number: 1, CandidateData: candidateData(domain.ListNew, domain.CategoryII, "Орлов Олег Олегович"),
+		Status: domain.CandidateIncluded, IncludedCategory: domain.CategoryII}
 	in := nominationInput()
-	in.State = &workflows.NominationState{Issued: 1, Nomination: postgres.Nomination{
+	in.State = &workflows.NominationState{Issued: 1, Nomination: domain.Nomination{
 		ID: "reserve-region-64-agency-1-2026", WorkflowID: "reserve-region-64-agency-1-2026", Authority: "region-64", Agency: "agency-1",
-		Year: 2026, Status: postgres.NominationDecided, Candidates: []postgres.ReserveCandidate{included}, Revision: 41,
+		Year: 2026, Status: domain.NominationDecided, Candidates: []domain.ReserveCandidate{included}, Revision: 41,
 	}}
 	in.State.Steps.Seq = 41
 	moved := included.CandidateData
 	moved.Position, moved.Questionnaire.Education = "заместитель министра", "высшее; MBA"
 	e.stepAt(at(2026, 12, 30, 10, 0), workflows.UpdateEditCandidate, workflows.CandidateStep{Actor: reserveHR, CandidateID: "C1", Data: moved})
 	e.refusedAt(at(2026, 12, 30, 11, 0), workflows.UpdateEditCandidate, workflows.CandidateStep{Actor: reserveHR, CandidateID: "C1",
-		Data: candidateData(postgres.ListNew, postgres.CategoryI, "Орлов Олег Олегович")}, domain.CodeConflict)
+		Data: candidateData(domain.ListNew, domain.CategoryI, "Орлов Олег Олегович")}, domain.CodeConflict)
 	e.ExecuteWorkflow(workflows.NominationWorkflowType, in)
 	n := e.result()
 

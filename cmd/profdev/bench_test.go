@@ -205,13 +205,13 @@ func noopActivity(context.Context) error { return nil }
 
 func mustSeed(b *testing.B, db *postgres.DB) {
 	ctx := context.Background()
-	if _, err := db.PutAuthority(ctx, postgres.Authority{ID: "mintrud", Name: "Минтруд России", Region: "RU"}); err != nil {
+	if _, err := db.PutAuthority(ctx, domain.Authority{ID: "mintrud", Name: "Минтруд России", Region: "RU"}); err != nil {
 		b.Fatal(err)
 	}
-	if _, err := db.PutAgency(ctx, postgres.Agency{ID: "agency-1", Name: "Росстат", Authority: "mintrud", Region: "RU", HREmails: []string{"hr@agency.test"}}); err != nil {
+	if _, err := db.PutAgency(ctx, domain.Agency{ID: "agency-1", Name: "Росстат", Authority: "mintrud", Region: "RU", HREmails: []string{"hr@agency.test"}}); err != nil {
 		b.Fatal(err)
 	}
-	if err := db.EnterRegistry(ctx, postgres.Admission{ApplicationID: "app-bench", WorkflowID: "registry-mintrud-provider-a", ProviderID: "provider-a",
+	if err := db.EnterRegistry(ctx, domain.Admission{ApplicationID: "app-bench", WorkflowID: "registry-mintrud-provider-a", ProviderID: "provider-a",
 		Authority: "mintrud", Year: 2026, At: time.Now(),
 		Provider:   domain.ProviderDetails{Name: "ООО Учебный центр", INN: "7707083893", OGRN: "1027700132195", Email: "center@provider.test"},
 		Programmes: []domain.Programme{{Code: "PK-01", Title: "Управление проектами", Kind: domain.QualificationUpgrade, Hours: 72, Format: "blended", Price: 35000}},

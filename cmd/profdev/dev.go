@@ -177,8 +177,8 @@ func stopPostgres(pg *pglocal.Cluster, log zerolog.Logger) {
 
 // The development directory: one authority and one agency, so that notifications of a
 // fresh `profdev dev` have somewhere to go. Existing records are left as they are.
-var devAuthority = postgres.Authority{ID: "mintrud", Name: "Министерство труда и социальной защиты Российской Федерации", Region: "RU", Emails: []string{"ministry@mintrud.dev.local"}}
-var devAgency = postgres.Agency{ID: "agency-1", Name: "Федеральное агентство (разработка)", Authority: "mintrud", Region: "RU",
+var devAuthority = domain.Authority{ID: "mintrud", Name: "Министерство труда и социальной защиты Российской Федерации", Region: "RU", Emails: []string{"ministry@mintrud.dev.local"}}
+var devAgency = domain.Agency{ID: "agency-1", Name: "Федеральное агентство (разработка)", Authority: "mintrud", Region: "RU",
 	HREmails: []string{"hr@agency-1.dev.local"}, HeadEmail: "head@agency-1.dev.local"}
 
 func seedDirectory(ctx context.Context, db *postgres.DB) error {

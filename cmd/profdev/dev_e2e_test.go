@@ -23,8 +23,8 @@ import (
 	"github.com/google/go-cmp/cmp/cmpopts"
 
 	"github.com/profdev/profdev/api"
+	"github.com/profdev/profdev/internal/domain"
 	"github.com/profdev/profdev/internal/pglocal"
-	"github.com/profdev/profdev/internal/postgres"
 )
 
 // The test binary doubles as the profdev binary: started with childEnv=1, TestMain runs the
@@ -128,7 +128,7 @@ func TestDevStackEndToEnd(t *testing.T) {
 		}
 	})
 
-	wantAgency := postgres.Agency{
+	wantAgency := domain.Agency{
 		ID: "e2e-agency", Name: "Агентство E2E", Authority: "mintrud", Region: "RU", HREmails: []string{"hr@e2e.test"},
 	}
 	t.Run("ministry registers an agency", func(t *testing.T) {
@@ -137,11 +137,11 @@ func TestDevStackEndToEnd(t *testing.T) {
 		if status != http.StatusOK {
 			t.Fatalf("status %d, want 200; body %s", status, body)
 		}
-		var got postgres.Agency
+		var got domain.Agency
 		if err := json.Unmarshal(body, &got); err != nil {
 			t.Fatalf("body: %v: %s", err, body)
 		}
-		if diff := cmp.Diff(wantAgency, got, cmpopts.IgnoreFields(postgres.Agency{}, "UpdatedAt")); diff != "" {
+		if diff := cmp.Diff(wantAgency, got, cmpopts.IgnoreFields(domain.Agency{}, "UpdatedAt")); diff != "" {
 			t.Errorf("agency mismatch (-want +got):\n%s", diff)
 		}
 		if got.UpdatedAt.IsZero() {
@@ -187,13 +187,13 @@ func TestDevStackEndToEnd(t *testing.T) {
 				t.Fatalf("status %d, want 200; body %s", status, body)
 			}
 			var page struct {
-				Items []postgres.Agency `json:"items"`
+				Items []domain.Agency `json:"items"`
 			}
 			if err := json.Unmarshal(body, &page); err != nil {
 				t.Fatalf("body: %v: %s", err, body)
 			}
 			var ids []string
-			var got *postgres.Agency
+			var got *domain.Agency
 			for i, a := range page.Items {
 				ids = append(ids, a.ID)
 				if a.ID == wantAgency.ID {
@@ -203,7 +203,7 @@ func TestDevStackEndToEnd(t *testing.T) {
 			if got == nil {
 				t.Fatalf("agency %s is gone after the restart; agencies: %v", wantAgency.ID, ids)
 			}
-			if diff := cmp.Diff(wantAgency, *got, cmpopts.IgnoreFields(postgres.Agency{}, "UpdatedAt")); diff != "" {
+			if diff := cmp.Diff(wantAgency, *got, cmpopts.IgnoreFields(domain.Agency{}, "UpdatedAt")); diff != "" {
 				t.Errorf("agency mismatch after restart (-want +got):\n%s", diff)
 			}
 			if !slices.Contains(ids, devAgency.ID) {

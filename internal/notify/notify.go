@@ -17,7 +17,6 @@ import (
 	"github.com/rs/zerolog"
 
 	"github.com/profdev/profdev/internal/domain"
-	"github.com/profdev/profdev/internal/postgres"
 )
 
 // Request is one notification: what happened (Step of WorkflowID) and to whom.
@@ -91,8 +90,8 @@ type Mailer interface {
 // Store is what the notifier needs from storage.
 type Store interface {
 	EmailsFor(ctx context.Context, a domain.Audience) ([]string, error)
-	RecordNotification(ctx context.Context, dedupKey string, n postgres.Notification, emails []postgres.OutboxEmail) (int64, error)
-	SendPendingEmails(ctx context.Context, notificationID int64, send func(postgres.OutboxEmail) error) (int, error)
+	RecordNotification(ctx context.Context, dedupKey string, n domain.Notification, emails []domain.OutboxEmail) (int64, error)
+	SendPendingEmails(ctx context.Context, notificationID int64, send func(domain.OutboxEmail) error) (int, error)
 }
 
 // Notifier records feed entries and sends the emails owed for them.
@@ -143,18 +142,18 @@ func (n *Notifier) Notify(ctx context.Context, r Request) (Result, error) {
 	}
 	recipients := normalise(append(slices.Clone(r.Emails), directory...))
 	key := r.DedupKey()
-	outbox := make([]postgres.OutboxEmail, 0, len(recipients))
+	outbox := make([]domain.OutboxEmail, 0, len(recipients))
 	for _, addr := range recipients {
-		outbox = append(outbox, postgres.OutboxEmail{Recipient: addr, MessageID: n.messageID(key, addr)})
+		outbox = append(outbox, domain.OutboxEmail{Recipient: addr, MessageID: n.messageID(key, addr)})
 	}
-	id, err := n.store.RecordNotification(ctx, key, postgres.Notification{
+	id, err := n.store.RecordNotification(ctx, key, domain.Notification{
 		WorkflowID: r.WorkflowID, Step: r.Step, Audience: r.Audience,
 		Subject: r.Subject, Body: r.Body, Link: r.Link,
 	}, outbox)
 	if err != nil {
 		return Result{}, fmt.Errorf("notify: record %s: %w", key, err)
 	}
-	sent, err := n.store.SendPendingEmails(ctx, id, func(e postgres.OutboxEmail) error {
+	sent, err := n.store.SendPendingEmails(ctx, id, func(e domain.OutboxEmail) error {
 		return n.mailer.Send(ctx, Message{
 			MessageID: e.MessageID, From: n.from, To: e.Recipient,
 			Subject: r.Subject, Text: emailText(r), Attachments: r.Attachments,

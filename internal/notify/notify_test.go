@@ -30,7 +30,7 @@ func mustStore(t *testing.T) *postgres.DB {
 	if _, err := db.Migrate(ctx); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := db.PutAgency(ctx, postgres.Agency{ID: "agency-1", Name: "Агентство", Authority: "mintrud", Region: "RU",
+	if _, err := db.PutAgency(ctx, domain.Agency{ID: "agency-1", Name: "Агентство", Authority: "mintrud", Region: "RU",
 		HREmails: []string{"hr1@agency.test", "HR2@agency.test"}, HeadEmail: "head@agency.test"}); err != nil {
 		t.Fatal(err)
 	}

@@ -2,50 +2,18 @@ package postgres
 
 import (
 	"context"
-	"encoding/json"
-	"time"
 
 	"github.com/jackc/pgx/v5"
 
 	"github.com/profdev/profdev/internal/domain"
 )
 
-// BatchRejection names a batch item refused at validation, by its index.
-type BatchRejection struct {
-	Index int                 `json:"index"`
-	Error BatchRejectionError `json:"error"`
-}
-
-// BatchRejectionError is the error document of one refused item.
-type BatchRejectionError struct {
-	Code    domain.Code         `json:"code"`
-	Message string              `json:"message"`
-	Fields  []domain.FieldError `json:"fields,omitempty"`
-}
-
-// Batch is a batch issuance request as accepted.
-type Batch struct {
-	ID        string           `json:"batch_id"`
-	Authority string           `json:"authority"`
-	Actor     domain.Actor     `json:"-"`
-	Accepted  int              `json:"accepted"`
-	Rejected  []BatchRejection `json:"rejected"`
-	CreatedAt time.Time        `json:"created_at"`
-}
-
-// BatchItem is one accepted item waiting to be issued.
-type BatchItem struct {
-	Index   int             `json:"index"`
-	Request json.RawMessage `json:"request"`
-	Number  string          `json:"number,omitempty"`
-}
-
 // CreateBatch stores a batch and its accepted items in one transaction.
-func (db *DB) CreateBatch(ctx context.Context, b Batch, items []BatchItem) error {
+func (db *DB) CreateBatch(ctx context.Context, b domain.Batch, items []domain.BatchItem) error {
 	return db.InTx(ctx, pgx.ReadCommitted, func(tx pgx.Tx) error {
 		rejected := b.Rejected
 		if rejected == nil {
-			rejected = []BatchRejection{}
+			rejected = []domain.BatchRejection{}
 		}
 		if _, err := tx.Exec(ctx, `INSERT INTO certificate_batches (id, authority, actor, accepted, rejected) VALUES ($1, $2, $3, $4, $5)`,
 			b.ID, b.Authority, b.Actor, b.Accepted, rejected); err != nil {
@@ -61,8 +29,8 @@ func (db *DB) CreateBatch(ctx context.Context, b Batch, items []BatchItem) error
 }
 
 // GetBatch returns a batch or not_found.
-func (db *DB) GetBatch(ctx context.Context, id string) (Batch, error) {
-	b := Batch{ID: id}
+func (db *DB) GetBatch(ctx context.Context, id string) (domain.Batch, error) {
+	b := domain.Batch{ID: id}
 	err := db.InTx(ctx, pgx.ReadCommitted, func(tx pgx.Tx) error {
 		return tx.QueryRow(ctx, `SELECT authority, actor, accepted, rejected, created_at FROM certificate_batches WHERE id = $1`, id).
 			Scan(&b.Authority, &b.Actor, &b.Accepted, &b.Rejected, &b.CreatedAt)
@@ -74,16 +42,16 @@ func (db *DB) GetBatch(ctx context.Context, id string) (Batch, error) {
 }
 
 // BatchItems returns up to limit items from index from on, in order.
-func (db *DB) BatchItems(ctx context.Context, batchID string, from, limit int) ([]BatchItem, error) {
-	var out []BatchItem
+func (db *DB) BatchItems(ctx context.Context, batchID string, from, limit int) ([]domain.BatchItem, error) {
+	var out []domain.BatchItem
 	err := db.InTx(ctx, pgx.ReadCommitted, func(tx pgx.Tx) error {
 		rows, err := tx.Query(ctx, `SELECT idx, request, coalesce(number, '') FROM certificate_batch_items
 			WHERE batch_id = $1 AND idx >= $2 ORDER BY idx LIMIT $3`, batchID, from, limit)
 		if err != nil {
 			return err
 		}
-		out, err = pgx.CollectRows(rows, func(r pgx.CollectableRow) (BatchItem, error) {
-			var it BatchItem
+		out, err = pgx.CollectRows(rows, func(r pgx.CollectableRow) (domain.BatchItem, error) {
+			var it domain.BatchItem
 			err := r.Scan(&it.Index, &it.Request, &it.Number)
 			return it, err
 		})

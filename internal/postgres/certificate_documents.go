@@ -11,22 +11,10 @@ import (
 	"github.com/profdev/profdev/internal/domain"
 )
 
-// Document is one rendered certificate document (seq 0 the original, N the N-th duplicate)
-// with its detached signature once signed.
-type Document struct {
-	Number    string     `json:"number"`
-	Seq       int        `json:"seq"`
-	PDF       []byte     `json:"-"`
-	SHA256    string     `json:"sha256"`
-	Signature []byte     `json:"-"`
-	Algorithm string     `json:"algorithm"`
-	SignedAt  *time.Time `json:"signed_at"`
-}
-
 // SaveDocument stores a rendered document once; a second call keeps the first and returns it,
 // so a retried render never replaces what may already be signed.
-func (db *DB) SaveDocument(ctx context.Context, d Document) (Document, error) {
-	var out Document
+func (db *DB) SaveDocument(ctx context.Context, d domain.Document) (domain.Document, error) {
+	var out domain.Document
 	err := db.InTx(ctx, pgx.ReadCommitted, func(tx pgx.Tx) error {
 		if _, err := tx.Exec(ctx, `
 			INSERT INTO certificate_documents (number, seq, pdf, sha256) VALUES ($1, $2, $3, $4)
@@ -42,8 +30,8 @@ func (db *DB) SaveDocument(ctx context.Context, d Document) (Document, error) {
 
 // SaveSignature stores the signature of a document unless it is already signed, and returns
 // the stored one: whoever signed first wins, so a certificate never carries two signatures.
-func (db *DB) SaveSignature(ctx context.Context, number string, seq int, der []byte, algorithm string, at time.Time) (Document, error) {
-	var out Document
+func (db *DB) SaveSignature(ctx context.Context, number string, seq int, der []byte, algorithm string, at time.Time) (domain.Document, error) {
+	var out domain.Document
 	err := db.InTx(ctx, pgx.ReadCommitted, func(tx pgx.Tx) error {
 		if _, err := tx.Exec(ctx, `
 			UPDATE certificate_documents SET signature = $3, algorithm = $4, signed_at = $5
@@ -58,8 +46,8 @@ func (db *DB) SaveSignature(ctx context.Context, number string, seq int, der []b
 }
 
 // GetDocument returns one document; seq < 0 means the latest (the newest duplicate).
-func (db *DB) GetDocument(ctx context.Context, number string, seq int) (Document, error) {
-	var out Document
+func (db *DB) GetDocument(ctx context.Context, number string, seq int) (domain.Document, error) {
+	var out domain.Document
 	err := db.InTx(ctx, pgx.ReadCommitted, func(tx pgx.Tx) error {
 		if seq < 0 {
 			if err := tx.QueryRow(ctx, `SELECT coalesce(max(seq), -1) FROM certificate_documents WHERE number = $1`, number).Scan(&seq); err != nil {
@@ -76,29 +64,17 @@ func (db *DB) GetDocument(ctx context.Context, number string, seq int) (Document
 	return out, err
 }
 
-func getDocument(ctx context.Context, tx pgx.Tx, number string, seq int) (Document, error) {
-	d := Document{Number: number, Seq: seq}
+func getDocument(ctx context.Context, tx pgx.Tx, number string, seq int) (domain.Document, error) {
+	d := domain.Document{Number: number, Seq: seq}
 	err := tx.QueryRow(ctx, `SELECT pdf, sha256, signature, algorithm, signed_at FROM certificate_documents WHERE number = $1 AND seq = $2`,
 		number, seq).Scan(&d.PDF, &d.SHA256, &d.Signature, &d.Algorithm, &d.SignedAt)
 	return d, err
 }
 
-// Verification is what the public may learn about a certificate: no personal data.
-type Verification struct {
-	Number         string     `json:"number"`
-	Valid          bool       `json:"valid"`
-	Status         string     `json:"status"`
-	Issuer         string     `json:"issuer"`
-	SignedAt       *time.Time `json:"signed_at"`
-	DocumentSHA256 string     `json:"document_sha256"`
-	Duplicate      int        `json:"duplicate"`
-	Algorithm      string     `json:"algorithm"`
-}
-
 // VerifyCertificate answers the public verification of a certificate number: the latest
 // signed document, and whether the certificate stands (not annulled, not lapsed).
-func (db *DB) VerifyCertificate(ctx context.Context, number string) (Verification, error) {
-	v := Verification{Number: number}
+func (db *DB) VerifyCertificate(ctx context.Context, number string) (domain.Verification, error) {
+	v := domain.Verification{Number: number}
 	err := db.InTx(ctx, pgx.ReadCommitted, func(tx pgx.Tx) error {
 		return tx.QueryRow(ctx, `
 			SELECT c.status, coalesce(a.name, c.authority), d.signed_at, d.sha256, d.seq, d.algorithm
@@ -118,7 +94,7 @@ func (db *DB) VerifyCertificate(ctx context.Context, number string) (Verificatio
 }
 
 // SaveRating records one person's quality survey answer and the step; once per person.
-func (db *DB) SaveRating(ctx context.Context, c Certificate, rater domain.Actor, r domain.Rating, ev domain.Event) error {
+func (db *DB) SaveRating(ctx context.Context, c domain.Certificate, rater domain.Actor, r domain.Rating, ev domain.Event) error {
 	return db.InTx(ctx, pgx.ReadCommitted, func(tx pgx.Tx) error {
 		if _, err := tx.Exec(ctx, `
 			INSERT INTO certificate_ratings (number, rater_sub, rater_role, score, comment, at) VALUES ($1, $2, $3, $4, $5, $6)
@@ -160,16 +136,9 @@ func (db *DB) SigningChains(ctx context.Context) ([]byte, error) {
 	return out, err
 }
 
-// CertificateParties are the names and address a certificate's documents and mail need.
-type CertificateParties struct {
-	IssuerName    string `json:"issuer_name"`
-	ProviderName  string `json:"provider_name"`
-	ProviderEmail string `json:"provider_email"`
-}
-
 // GetCertificateParties looks up the issuing authority's and the provider's names.
-func (db *DB) GetCertificateParties(ctx context.Context, authority, providerID string) (CertificateParties, error) {
-	var p CertificateParties
+func (db *DB) GetCertificateParties(ctx context.Context, authority, providerID string) (domain.CertificateParties, error) {
+	var p domain.CertificateParties
 	err := db.InTx(ctx, pgx.ReadCommitted, func(tx pgx.Tx) error {
 		return tx.QueryRow(ctx, `SELECT coalesce((SELECT name FROM authorities WHERE id = $1), $1),
 			coalesce((SELECT name FROM registry_providers WHERE id = $2), $2),

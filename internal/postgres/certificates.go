@@ -12,38 +12,12 @@ import (
 	"github.com/profdev/profdev/internal/domain"
 )
 
-// Certificate is the read model of one certificate.
-type Certificate struct {
-	Number          string                   `json:"number"`
-	WorkflowID      string                   `json:"workflow_id"`
-	Authority       string                   `json:"authority"`
-	Year            int                      `json:"year"`
-	Agency          domain.AgencyRef         `json:"agency"`
-	Servant         domain.Servant           `json:"servant"`
-	ProviderID      string                   `json:"provider_id"`
-	Programme       domain.Programme         `json:"programme"`
-	Hours           int                      `json:"hours"`
-	Amount          float64                  `json:"amount"`
-	StartBy         civil.Date               `json:"start_by"`
-	EndBy           civil.Date               `json:"end_by"`
-	Status          domain.CertificateStatus `json:"status"`
-	Enrolment       *domain.Enrolment        `json:"enrolment"`
-	Outcome         *domain.Outcome          `json:"outcome"`
-	OutcomeDue      *civil.Date              `json:"outcome_due"`
-	Overdue         bool                     `json:"overdue"`
-	Duplicates      int                      `json:"duplicates"`
-	AnnulmentReason string                   `json:"annulment_reason,omitempty"`
-	IssuedAt        *time.Time               `json:"issued_at"`
-	BatchID         string                   `json:"batch_id,omitempty"`
-	Revision        int                      `json:"revision"`
-}
-
 const certificateColumns = `number, workflow_id, authority, year, agency_id, agency_name, servant, provider_id, programme,
 	hours, amount::float8, start_by, end_by, status, enrolment, outcome, outcome_due, overdue, duplicates, annulment_reason,
 	issued_at, batch_id, revision`
 
-func scanCertificate(r pgx.Row) (Certificate, error) {
-	var c Certificate
+func scanCertificate(r pgx.Row) (domain.Certificate, error) {
+	var c domain.Certificate
 	var startBy, endBy time.Time
 	var outcomeDue *time.Time
 	err := r.Scan(&c.Number, &c.WorkflowID, &c.Authority, &c.Year, &c.Agency.ID, &c.Agency.Name, &c.Servant, &c.ProviderID,
@@ -86,7 +60,7 @@ func (db *DB) AllocateCertificateNumber(ctx context.Context, authority string, y
 // RegisterCertificate records a certificate being issued. A servant's second live
 // certificate for the same programme and year is refused with a conflict; registering the
 // same number again changes nothing.
-func (db *DB) RegisterCertificate(ctx context.Context, c Certificate, ev domain.Event) error {
+func (db *DB) RegisterCertificate(ctx context.Context, c domain.Certificate, ev domain.Event) error {
 	err := db.InTx(ctx, pgx.ReadCommitted, func(tx pgx.Tx) error {
 		tag, err := tx.Exec(ctx, `
 			INSERT INTO certificates (number, workflow_id, authority, year, agency_id, agency_name, servant_id, servant,
@@ -109,7 +83,7 @@ func (db *DB) RegisterCertificate(ctx context.Context, c Certificate, ev domain.
 
 // SaveCertificate records the certificate after a step, and the step; an older revision
 // never overwrites a newer one.
-func (db *DB) SaveCertificate(ctx context.Context, c Certificate, ev domain.Event) error {
+func (db *DB) SaveCertificate(ctx context.Context, c domain.Certificate, ev domain.Event) error {
 	return db.InTx(ctx, pgx.ReadCommitted, func(tx pgx.Tx) error {
 		if _, err := tx.Exec(ctx, `
 			UPDATE certificates SET status = $2, enrolment = $3, outcome = $4, outcome_due = $5, overdue = $6,
@@ -124,8 +98,8 @@ func (db *DB) SaveCertificate(ctx context.Context, c Certificate, ev domain.Even
 }
 
 // GetCertificate returns one certificate or not_found.
-func (db *DB) GetCertificate(ctx context.Context, number string) (Certificate, error) {
-	var c Certificate
+func (db *DB) GetCertificate(ctx context.Context, number string) (domain.Certificate, error) {
+	var c domain.Certificate
 	err := db.InTx(ctx, pgx.ReadCommitted, func(tx pgx.Tx) error {
 		var err error
 		c, err = scanCertificate(tx.QueryRow(ctx, `SELECT `+certificateColumns+` FROM certificates WHERE number = $1`, number))
@@ -146,13 +120,13 @@ type CertificateFilter struct {
 }
 
 // ListCertificates lists certificates by number, filtered and paginated by keyset.
-func (db *DB) ListCertificates(ctx context.Context, f CertificateFilter, page Page) ([]Certificate, string, error) {
+func (db *DB) ListCertificates(ctx context.Context, f CertificateFilter, page Page) ([]domain.Certificate, string, error) {
 	after, err := decodeTextCursor(page.Cursor)
 	if err != nil {
 		return nil, "", err
 	}
 	limit := page.limit()
-	var out []Certificate
+	var out []domain.Certificate
 	err = db.InTx(ctx, pgx.ReadCommitted, func(tx pgx.Tx) error {
 		rows, err := tx.Query(ctx, `SELECT `+certificateColumns+` FROM certificates
 			WHERE ($1 = '' OR authority = $1) AND ($2 = '' OR agency_id = $2) AND ($3 = '' OR provider_id = $3)
@@ -164,13 +138,13 @@ func (db *DB) ListCertificates(ctx context.Context, f CertificateFilter, page Pa
 		if err != nil {
 			return err
 		}
-		out, err = pgx.CollectRows(rows, func(r pgx.CollectableRow) (Certificate, error) { return scanCertificate(r) })
+		out, err = pgx.CollectRows(rows, func(r pgx.CollectableRow) (domain.Certificate, error) { return scanCertificate(r) })
 		return err
 	})
 	if err != nil {
 		return nil, "", err
 	}
-	out, next := trimPage(out, limit, func(x Certificate) string { return encodeTextCursor(x.Number) })
+	out, next := trimPage(out, limit, func(x domain.Certificate) string { return encodeTextCursor(x.Number) })
 	return out, next, nil
 }
 

@@ -2,37 +2,15 @@ package postgres
 
 import (
 	"context"
-	"time"
 
 	"github.com/jackc/pgx/v5"
 
 	"github.com/profdev/profdev/internal/domain"
 )
 
-// Authority is a body that issues certificates, keeps a registry or forms a reserve
-// (Минтруд, a regional civil-service body, a reserve authority).
-type Authority struct {
-	ID        string    `json:"id"`
-	Name      string    `json:"name"`
-	Region    string    `json:"region"`
-	Emails    []string  `json:"emails"`
-	UpdatedAt time.Time `json:"updated_at"`
-}
-
-// Agency is a state body whose servants train: its HR officers and head get notified.
-type Agency struct {
-	ID        string    `json:"id"`
-	Name      string    `json:"name"`
-	Authority string    `json:"authority"`
-	Region    string    `json:"region"`
-	HREmails  []string  `json:"hr_emails"`
-	HeadEmail string    `json:"head_email"`
-	UpdatedAt time.Time `json:"updated_at"`
-}
-
 // PutAuthority creates or replaces an authority.
-func (db *DB) PutAuthority(ctx context.Context, a Authority) (Authority, error) {
-	var out Authority
+func (db *DB) PutAuthority(ctx context.Context, a domain.Authority) (domain.Authority, error) {
+	var out domain.Authority
 	err := db.InTx(ctx, pgx.ReadCommitted, func(tx pgx.Tx) error {
 		return tx.QueryRow(ctx, `
 			INSERT INTO authorities (id, name, region, emails, updated_at)
@@ -47,8 +25,8 @@ func (db *DB) PutAuthority(ctx context.Context, a Authority) (Authority, error) 
 }
 
 // GetAuthority returns one authority or a not_found error.
-func (db *DB) GetAuthority(ctx context.Context, id string) (Authority, error) {
-	var out Authority
+func (db *DB) GetAuthority(ctx context.Context, id string) (domain.Authority, error) {
+	var out domain.Authority
 	err := db.InTx(ctx, pgx.ReadCommitted, func(tx pgx.Tx) error {
 		return tx.QueryRow(ctx, `SELECT id, name, region, emails, updated_at FROM authorities WHERE id = $1`, id).
 			Scan(&out.ID, &out.Name, &out.Region, &out.Emails, &out.UpdatedAt)
@@ -60,8 +38,8 @@ func (db *DB) GetAuthority(ctx context.Context, id string) (Authority, error) {
 }
 
 // PutAgency creates or replaces an agency.
-func (db *DB) PutAgency(ctx context.Context, a Agency) (Agency, error) {
-	var out Agency
+func (db *DB) PutAgency(ctx context.Context, a domain.Agency) (domain.Agency, error) {
+	var out domain.Agency
 	err := db.InTx(ctx, pgx.ReadCommitted, func(tx pgx.Tx) error {
 		return tx.QueryRow(ctx, `
 			INSERT INTO agencies (id, name, authority, region, hr_emails, head_email, updated_at)
@@ -77,8 +55,8 @@ func (db *DB) PutAgency(ctx context.Context, a Agency) (Agency, error) {
 }
 
 // GetAgency returns one agency or a not_found error.
-func (db *DB) GetAgency(ctx context.Context, id string) (Agency, error) {
-	var out Agency
+func (db *DB) GetAgency(ctx context.Context, id string) (domain.Agency, error) {
+	var out domain.Agency
 	err := db.InTx(ctx, pgx.ReadCommitted, func(tx pgx.Tx) error {
 		return tx.QueryRow(ctx, `
 			SELECT id, name, authority, region, hr_emails, head_email, updated_at
@@ -92,13 +70,13 @@ func (db *DB) GetAgency(ctx context.Context, id string) (Agency, error) {
 }
 
 // ListAgencies lists agencies ordered by id, optionally of one authority.
-func (db *DB) ListAgencies(ctx context.Context, authority string, page Page) ([]Agency, string, error) {
+func (db *DB) ListAgencies(ctx context.Context, authority string, page Page) ([]domain.Agency, string, error) {
 	after, err := decodeTextCursor(page.Cursor)
 	if err != nil {
 		return nil, "", err
 	}
 	limit := page.limit()
-	var out []Agency
+	var out []domain.Agency
 	err = db.InTx(ctx, pgx.ReadCommitted, func(tx pgx.Tx) error {
 		rows, err := tx.Query(ctx, `
 			SELECT id, name, authority, region, hr_emails, head_email, updated_at
@@ -108,8 +86,8 @@ func (db *DB) ListAgencies(ctx context.Context, authority string, page Page) ([]
 		if err != nil {
 			return err
 		}
-		out, err = pgx.CollectRows(rows, func(r pgx.CollectableRow) (Agency, error) {
-			var a Agency
+		out, err = pgx.CollectRows(rows, func(r pgx.CollectableRow) (domain.Agency, error) {
+			var a domain.Agency
 			err := r.Scan(&a.ID, &a.Name, &a.Authority, &a.Region, &a.HREmails, &a.HeadEmail, &a.UpdatedAt)
 			return a, err
 		})
@@ -118,7 +96,7 @@ func (db *DB) ListAgencies(ctx context.Context, authority string, page Page) ([]
 	if err != nil {
 		return nil, "", err
 	}
-	out, next := trimPage(out, limit, func(x Agency) string { return encodeTextCursor(x.ID) })
+	out, next := trimPage(out, limit, func(x domain.Agency) string { return encodeTextCursor(x.ID) })
 	return out, next, nil
 }
 

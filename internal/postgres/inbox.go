@@ -10,15 +10,6 @@ import (
 	"github.com/profdev/profdev/internal/domain"
 )
 
-// Task is something waiting on a user, computed from the read models.
-type Task struct {
-	Kind      string      `json:"kind"`
-	SubjectID string      `json:"subject_id"`
-	Title     string      `json:"title"`
-	Due       *civil.Date `json:"due"`
-	Overdue   bool        `json:"overdue"`
-}
-
 // taskQueries are, per role, what waits on a holder of that role within the scope ($1). Each
 // row is kind, subject, title, due date, flagged overdue.
 var taskQueries = map[domain.Role]string{
@@ -81,9 +72,9 @@ var taskQueries = map[domain.Role]string{
 
 // Tasks returns what waits on the actor, earliest due first (undated last). A task whose due
 // date has passed is overdue even before the workflow's escalation flags it.
-func (db *DB) Tasks(ctx context.Context, actor domain.Actor, today civil.Date) ([]Task, error) {
+func (db *DB) Tasks(ctx context.Context, actor domain.Actor, today civil.Date) ([]domain.Task, error) {
 	q, ok := taskQueries[actor.Role]
-	out := []Task{}
+	out := []domain.Task{}
 	if !ok {
 		return out, nil
 	}
@@ -99,8 +90,8 @@ func (db *DB) Tasks(ctx context.Context, actor domain.Actor, today civil.Date) (
 		if err != nil {
 			return err
 		}
-		out, err = pgx.CollectRows(rows, func(r pgx.CollectableRow) (Task, error) {
-			var t Task
+		out, err = pgx.CollectRows(rows, func(r pgx.CollectableRow) (domain.Task, error) {
+			var t domain.Task
 			var due *time.Time
 			err := r.Scan(&t.Kind, &t.SubjectID, &t.Title, &due, &t.Overdue)
 			t.Due = datePtr(due)
@@ -114,16 +105,9 @@ func (db *DB) Tasks(ctx context.Context, actor domain.Actor, today civil.Date) (
 	return out, err
 }
 
-// AgencyOverview is an agency's picture across processes.
-type AgencyOverview struct {
-	Agency  string                    `json:"agency"`
-	Counts  map[string]map[string]int `json:"counts"`
-	Overdue []Task                    `json:"overdue"`
-}
-
 // Overview counts an agency's certificates and nominations by status and lists what is overdue.
-func (db *DB) Overview(ctx context.Context, agency string) (AgencyOverview, error) {
-	o := AgencyOverview{Agency: agency, Counts: map[string]map[string]int{"certificates": {}, "reserve_nominations": {}, "planning_plans": {}, "quarterly_reports": {}}, Overdue: []Task{}}
+func (db *DB) Overview(ctx context.Context, agency string) (domain.AgencyOverview, error) {
+	o := domain.AgencyOverview{Agency: agency, Counts: map[string]map[string]int{"certificates": {}, "reserve_nominations": {}, "planning_plans": {}, "quarterly_reports": {}}, Overdue: []domain.Task{}}
 	err := db.InTx(ctx, pgx.ReadCommitted, func(tx pgx.Tx) error {
 		rows, err := tx.Query(ctx, `
 			SELECT 'certificates', status, count(*) FROM certificates WHERE agency_id = $1 AND status <> 'issuing' GROUP BY status
@@ -158,8 +142,8 @@ func (db *DB) Overview(ctx context.Context, agency string) (AgencyOverview, erro
 		if err != nil {
 			return err
 		}
-		o.Overdue, err = pgx.CollectRows(rows2, func(r pgx.CollectableRow) (Task, error) {
-			t := Task{Overdue: true}
+		o.Overdue, err = pgx.CollectRows(rows2, func(r pgx.CollectableRow) (domain.Task, error) {
+			t := domain.Task{Overdue: true}
 			var due *time.Time
 			err := r.Scan(&t.Kind, &t.SubjectID, &t.Title, &due)
 			t.Due = datePtr(due)
@@ -168,7 +152,7 @@ func (db *DB) Overview(ctx context.Context, agency string) (AgencyOverview, erro
 		return err
 	})
 	if o.Overdue == nil {
-		o.Overdue = []Task{}
+		o.Overdue = []domain.Task{}
 	}
 	return o, err
 }

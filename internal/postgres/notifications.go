@@ -2,38 +2,16 @@ package postgres
 
 import (
 	"context"
-	"time"
 
 	"github.com/jackc/pgx/v5"
 
 	"github.com/profdev/profdev/internal/domain"
 )
 
-// Notification is one entry of the in-app feed, addressed to an audience.
-type Notification struct {
-	ID         int64           `json:"id"`
-	WorkflowID string          `json:"workflow_id"`
-	Step       string          `json:"step"`
-	Audience   domain.Audience `json:"audience"`
-	Subject    string          `json:"subject"`
-	Body       string          `json:"body"`
-	Link       string          `json:"link,omitempty"`
-	CreatedAt  time.Time       `json:"created_at"`
-}
-
-// OutboxEmail is one email owed to one recipient for one notification.
-type OutboxEmail struct {
-	ID             int64
-	NotificationID int64
-	Recipient      string
-	MessageID      string
-	Attempts       int
-}
-
 // RecordNotification stores a feed entry under its dedup key and the emails owed for it, in
 // one transaction. A second call with the same dedup key changes nothing and returns the
 // first entry's id, which is what makes a retried notification activity harmless.
-func (db *DB) RecordNotification(ctx context.Context, dedupKey string, n Notification, emails []OutboxEmail) (int64, error) {
+func (db *DB) RecordNotification(ctx context.Context, dedupKey string, n domain.Notification, emails []domain.OutboxEmail) (int64, error) {
 	var id int64
 	err := db.InTx(ctx, pgx.ReadCommitted, func(tx pgx.Tx) error {
 		var sub, role, scope *string
@@ -73,13 +51,13 @@ func (db *DB) RecordNotification(ctx context.Context, dedupKey string, n Notific
 // email; an email is marked sent in the same transaction. A send error is recorded on the
 // row (committed, so the attempt is on record) and returned, leaving the email pending for
 // the next attempt.
-func (db *DB) SendPendingEmails(ctx context.Context, notificationID int64, send func(OutboxEmail) error) (sent int, err error) {
+func (db *DB) SendPendingEmails(ctx context.Context, notificationID int64, send func(domain.OutboxEmail) error) (sent int, err error) {
 	for {
 		var done bool
 		var sendErr error
 		err = db.InTx(ctx, pgx.ReadCommitted, func(tx pgx.Tx) error {
 			done, sendErr = false, nil
-			var e OutboxEmail
+			var e domain.OutboxEmail
 			err := tx.QueryRow(ctx, `
 				SELECT id, notification_id, recipient, message_id, attempts FROM email_outbox
 				WHERE notification_id = $1 AND state = 'pending'
@@ -123,13 +101,13 @@ func (db *DB) PendingEmailCount(ctx context.Context, notificationID int64) (int,
 
 // ListNotifications returns the caller's feed, newest first: what is addressed to the caller
 // in person, or to the caller's role within the caller's scope.
-func (db *DB) ListNotifications(ctx context.Context, actor domain.Actor, page Page) ([]Notification, string, error) {
+func (db *DB) ListNotifications(ctx context.Context, actor domain.Actor, page Page) ([]domain.Notification, string, error) {
 	before, err := decodeIDCursor(page.Cursor)
 	if err != nil {
 		return nil, "", err
 	}
 	limit := page.limit()
-	var out []Notification
+	var out []domain.Notification
 	err = db.InTx(ctx, pgx.ReadCommitted, func(tx pgx.Tx) error {
 		rows, err := tx.Query(ctx, `
 			SELECT id, workflow_id, step, coalesce(audience_sub, ''), coalesce(audience_role, ''),
@@ -142,8 +120,8 @@ func (db *DB) ListNotifications(ctx context.Context, actor domain.Actor, page Pa
 		if err != nil {
 			return err
 		}
-		out, err = pgx.CollectRows(rows, func(r pgx.CollectableRow) (Notification, error) {
-			var n Notification
+		out, err = pgx.CollectRows(rows, func(r pgx.CollectableRow) (domain.Notification, error) {
+			var n domain.Notification
 			var role string
 			err := r.Scan(&n.ID, &n.WorkflowID, &n.Step, &n.Audience.Sub, &role, &n.Audience.Scope,
 				&n.Subject, &n.Body, &n.Link, &n.CreatedAt)
@@ -155,7 +133,7 @@ func (db *DB) ListNotifications(ctx context.Context, actor domain.Actor, page Pa
 	if err != nil {
 		return nil, "", err
 	}
-	out, next := trimPage(out, limit, func(x Notification) string { return encodeIDCursor(x.ID) })
+	out, next := trimPage(out, limit, func(x domain.Notification) string { return encodeIDCursor(x.ID) })
 	return out, next, nil
 }
 

@@ -14,13 +14,13 @@ import (
 func TestRecordNotificationOncePerKey(t *testing.T) {
 	db := mustDB(t)
 	ctx := context.Background()
-	n := postgres.Notification{WorkflowID: "wf-1", Step: "issued", Audience: domain.RoleAudience(domain.RoleHR, "agency-1"), Subject: "s", Body: "b"}
-	emails := []postgres.OutboxEmail{{Recipient: "a@x.test", MessageID: "<1@x>"}, {Recipient: "b@x.test", MessageID: "<2@x>"}}
+	n := domain.Notification{WorkflowID: "wf-1", Step: "issued", Audience: domain.RoleAudience(domain.RoleHR, "agency-1"), Subject: "s", Body: "b"}
+	emails := []domain.OutboxEmail{{Recipient: "a@x.test", MessageID: "<1@x>"}, {Recipient: "b@x.test", MessageID: "<2@x>"}}
 	id1, err := db.RecordNotification(ctx, "wf-1|issued|role:hr:agency-1", n, emails)
 	if err != nil {
 		t.Fatal(err)
 	}
-	id2, err := db.RecordNotification(ctx, "wf-1|issued|role:hr:agency-1", n, append(emails, postgres.OutboxEmail{Recipient: "c@x.test", MessageID: "<3@x>"}))
+	id2, err := db.RecordNotification(ctx, "wf-1|issued|role:hr:agency-1", n, append(emails, domain.OutboxEmail{Recipient: "c@x.test", MessageID: "<3@x>"}))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -34,7 +34,7 @@ func TestRecordNotificationOncePerKey(t *testing.T) {
 	// First send attempt: one succeeds, the second fails; the retry sends only the second.
 	var sent []string
 	calls := 0
-	_, err = db.SendPendingEmails(ctx, id1, func(e postgres.OutboxEmail) error {
+	_, err = db.SendPendingEmails(ctx, id1, func(e domain.OutboxEmail) error {
 		calls++
 		if calls == 2 {
 			return errors.New("relay down")
@@ -45,7 +45,7 @@ func TestRecordNotificationOncePerKey(t *testing.T) {
 	if err == nil {
 		t.Fatal("want the relay error")
 	}
-	count, err := db.SendPendingEmails(ctx, id1, func(e postgres.OutboxEmail) error {
+	count, err := db.SendPendingEmails(ctx, id1, func(e domain.OutboxEmail) error {
 		sent = append(sent, e.Recipient)
 		return nil
 	})
@@ -55,7 +55,7 @@ func TestRecordNotificationOncePerKey(t *testing.T) {
 	if diff := cmp.Diff([]string{"a@x.test", "b@x.test"}, sent); diff != "" {
 		t.Errorf("sent mismatch (-want +got):\n%s", diff)
 	}
-	count, err = db.SendPendingEmails(ctx, id1, func(postgres.OutboxEmail) error { t.Error("nothing should be sent again"); return nil })
+	count, err = db.SendPendingEmails(ctx, id1, func(domain.OutboxEmail) error { t.Error("nothing should be sent again"); return nil })
 	if err != nil || count != 0 {
 		t.Errorf("third pass sent %d, %v; want 0", count, err)
 	}
@@ -66,7 +66,7 @@ func TestListNotificationsIsScoped(t *testing.T) {
 	ctx := context.Background()
 	add := func(key string, a domain.Audience) {
 		t.Helper()
-		if _, err := db.RecordNotification(ctx, key, postgres.Notification{WorkflowID: "wf", Step: key, Audience: a, Subject: key, Body: "-"}, nil); err != nil {
+		if _, err := db.RecordNotification(ctx, key, domain.Notification{WorkflowID: "wf", Step: key, Audience: a, Subject: key, Body: "-"}, nil); err != nil {
 			t.Fatal(err)
 		}
 	}

@@ -14,185 +14,10 @@ import (
 // The annual planning cycle (планирование), process 4: the read models of a cycle, of the
 // plans agencies and providers submit in it, and of the agencies' quarterly reports.
 
-// CycleStatus is whether a cycle still runs.
-type CycleStatus string
-
-// Cycle statuses: `open` from the announcement to the end of the reporting year.
-const (
-	CycleOpen   CycleStatus = "open"
-	CycleClosed CycleStatus = "closed"
-)
-
-// CyclePhase is the stage of the year a cycle is in.
-type CyclePhase string
-
-// Cycle phases: plans are collected until plans_due; then the year's events are carried out
-// and reported quarterly; once the last report is due the cycle closes and the consolidated
-// summary of the year stands.
-const (
-	PhasePlanning       CyclePhase = "planning"
-	PhaseImplementation CyclePhase = "implementation"
-	PhaseClosed         CyclePhase = "closed"
-)
-
-// ParticipantKind is who plans: an agency (its HR officers) or a provider.
-type ParticipantKind string
-
-// Participant kinds.
-const (
-	ParticipantAgency   ParticipantKind = "agency"
-	ParticipantProvider ParticipantKind = "provider"
-)
-
-// PlanStatus is where a plan stands in the authority's review.
-type PlanStatus string
-
-// Plan statuses.
-const (
-	PlanUnderReview PlanStatus = "under_review"
-	PlanReturned    PlanStatus = "returned"
-	PlanAccepted    PlanStatus = "accepted"
-)
-
-// PlannedEvent is one professional-development event of a plan (мероприятие по
-// профессиональному развитию); Central marks those planned for central implementation
-// (в централизованном порядке, seed 000 item 13b).
-type PlannedEvent struct {
-	Title          string `json:"title"`
-	Direction      string `json:"direction"`
-	Kind           string `json:"kind"`
-	PlannedQuarter int    `json:"planned_quarter"`
-	Participants   int    `json:"participants"`
-	Central        bool   `json:"central"`
-}
-
-// CycleParticipant is one agency or provider expected to plan, and where it stands.
-type CycleParticipant struct {
-	Kind ParticipantKind `json:"kind"`
-	ID   string          `json:"id"`
-	Name string          `json:"name"`
-	// Emails are a provider's contact from the registry; an agency's HR addresses come from
-	// the directory when it is notified.
-	Emails   []string `json:"emails,omitempty"`
-	PlanID   string   `json:"plan_id,omitempty"`
-	Reminded bool     `json:"reminded"`
-	// SubmittedAt is the first submission of its plan; Late is set once plans_due passed
-	// without one (and stays set: a late plan is still late once submitted).
-	SubmittedAt *time.Time `json:"submitted_at"`
-	OnTime      *bool      `json:"on_time"`
-	Late        bool       `json:"late"`
-	// Reports are the quarters an agency has reported; LateReports those reported late or
-	// still missing after their due date.
-	Reports     []int `json:"reports,omitempty"`
-	LateReports []int `json:"late_reports,omitempty"`
-}
-
-// Key identifies a participant within a cycle.
-func (p CycleParticipant) Key() string { return string(p.Kind) + ":" + p.ID }
-
-// QuarterDeadline is when one quarter's report is due and what the clock has done about it.
-type QuarterDeadline struct {
-	Quarter   int        `json:"quarter"`
-	Due       civil.Date `json:"due"`
-	RemindOn  civil.Date `json:"remind_on"`
-	Reminded  bool       `json:"reminded"`
-	Escalated bool       `json:"escalated"`
-}
-
-// Cycle is the read model of one authority's planning cycle for one year.
-type Cycle struct {
-	ID                 string             `json:"id"`
-	WorkflowID         string             `json:"workflow_id"`
-	Authority          string             `json:"authority"`
-	Year               int                `json:"year"`
-	Status             CycleStatus        `json:"status"`
-	Phase              CyclePhase         `json:"phase"`
-	PriorityDirections []string           `json:"priority_directions"`
-	PlansDue           civil.Date         `json:"plans_due"`
-	PlansRemindOn      *civil.Date        `json:"plans_remind_on"`
-	QuarterlyReports   bool               `json:"quarterly_reports"`
-	Quarters           []QuarterDeadline  `json:"quarters"`
-	Participants       []CycleParticipant `json:"participants"`
-	OpenedBy           domain.Actor       `json:"opened_by"`
-	OpenedAt           time.Time          `json:"opened_at"`
-	ClosedAt           *time.Time         `json:"closed_at"`
-	Revision           int                `json:"revision"`
-}
-
-// Participant returns the participant of the given kind and ID.
-func (c *Cycle) Participant(kind ParticipantKind, id string) (*CycleParticipant, bool) {
-	for i := range c.Participants {
-		if c.Participants[i].Kind == kind && c.Participants[i].ID == id {
-			return &c.Participants[i], true
-		}
-	}
-	return nil, false
-}
-
-// Plan is the read model of one participant's plan in a cycle.
-type Plan struct {
-	ID               string          `json:"id"`
-	WorkflowID       string          `json:"workflow_id"`
-	CycleID          string          `json:"cycle_id"`
-	Authority        string          `json:"authority"`
-	Year             int             `json:"year"`
-	ParticipantKind  ParticipantKind `json:"participant_kind"`
-	ParticipantID    string          `json:"participant_id"`
-	ParticipantName  string          `json:"participant_name"`
-	Events           []PlannedEvent  `json:"events"`
-	Status           PlanStatus      `json:"status"`
-	Reasons          []string        `json:"reasons"`
-	Round            int             `json:"round"`
-	ReviewDue        *civil.Date     `json:"review_due"`
-	ResubmitDue      *civil.Date     `json:"resubmit_due"`
-	Overdue          bool            `json:"overdue"`
-	OnTime           bool            `json:"on_time"`
-	FirstSubmittedAt time.Time       `json:"first_submitted_at"`
-	SubmittedAt      time.Time       `json:"submitted_at"`
-	DecidedAt        *time.Time      `json:"decided_at"`
-	Revision         int             `json:"revision"`
-}
-
-// ReserveForm is the reserve usage form (Единая форма учёта резерва управленческих кадров,
-// seed 002 items 4 and 31) sent with each quarterly report: the counts its authority asks.
-type ReserveForm struct {
-	InReserve    CategoryCounts `json:"in_reserve"`
-	Appointed    int            `json:"appointed"`
-	Excluded     int            `json:"excluded"`
-	Vacancies    int            `json:"vacancies"`
-	TrainedCount int            `json:"trained"`
-	Comment      string         `json:"comment,omitempty"`
-}
-
-// CategoryCounts are people by reserve category.
-type CategoryCounts struct {
-	I   int `json:"I"`
-	II  int `json:"II"`
-	III int `json:"III"`
-}
-
-// QuarterlyReport is an agency's report for one quarter (ежеквартальный отчёт об
-// использовании информационных ресурсов в кадровой работе, seed 002 item 30).
-type QuarterlyReport struct {
-	ID          string             `json:"id"`
-	CycleID     string             `json:"cycle_id"`
-	Authority   string             `json:"authority"`
-	Year        int                `json:"year"`
-	Agency      string             `json:"agency"`
-	AgencyName  string             `json:"agency_name"`
-	Quarter     int                `json:"quarter"`
-	Figures     map[string]float64 `json:"figures"`
-	ReserveForm ReserveForm        `json:"reserve_form"`
-	Due         civil.Date         `json:"due"`
-	OnTime      bool               `json:"on_time"`
-	SubmittedBy domain.Actor       `json:"submitted_by"`
-	SubmittedAt time.Time          `json:"submitted_at"`
-}
-
 // PlanningParticipants lists, as cycle participants yet to plan, the agencies in the directory under the authority and the
 // providers admitted to its registry, agencies first, each by ID.
-func (db *DB) PlanningParticipants(ctx context.Context, authority string) ([]CycleParticipant, error) {
-	out := []CycleParticipant{}
+func (db *DB) PlanningParticipants(ctx context.Context, authority string) ([]domain.CycleParticipant, error) {
+	out := []domain.CycleParticipant{}
 	err := db.InTx(ctx, pgx.RepeatableRead, func(tx pgx.Tx) error {
 		rows, err := tx.Query(ctx, `
 			SELECT 'agency', id, name, '{}'::text[] FROM agencies WHERE authority = $1
@@ -204,8 +29,8 @@ func (db *DB) PlanningParticipants(ctx context.Context, authority string) ([]Cyc
 		if err != nil {
 			return err
 		}
-		out, err = pgx.CollectRows(rows, func(r pgx.CollectableRow) (CycleParticipant, error) {
-			var p CycleParticipant
+		out, err = pgx.CollectRows(rows, func(r pgx.CollectableRow) (domain.CycleParticipant, error) {
+			var p domain.CycleParticipant
 			err := r.Scan(&p.Kind, &p.ID, &p.Name, &p.Emails)
 			p.Emails = nonNil(p.Emails)
 			return p, err
@@ -220,7 +45,7 @@ const cycleColumns = `id, workflow_id, authority, year, status, phase, priority_
 
 // SaveCycle writes the workflow's view of a cycle and the step behind it in one
 // transaction; an older revision never overwrites a newer one.
-func (db *DB) SaveCycle(ctx context.Context, c Cycle, ev domain.Event) error {
+func (db *DB) SaveCycle(ctx context.Context, c domain.Cycle, ev domain.Event) error {
 	return db.InTx(ctx, pgx.ReadCommitted, func(tx pgx.Tx) error {
 		if err := saveCycle(ctx, tx, c); err != nil {
 			return err
@@ -229,7 +54,7 @@ func (db *DB) SaveCycle(ctx context.Context, c Cycle, ev domain.Event) error {
 	})
 }
 
-func saveCycle(ctx context.Context, tx pgx.Tx, c Cycle) error {
+func saveCycle(ctx context.Context, tx pgx.Tx, c domain.Cycle) error {
 	_, err := tx.Exec(ctx, `
 		INSERT INTO planning_cycles (`+cycleColumns+`, updated_at)
 		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, now())
@@ -246,7 +71,7 @@ func saveCycle(ctx context.Context, tx pgx.Tx, c Cycle) error {
 }
 
 // SaveQuarterlyReport records a report together with the cycle as it stands after it.
-func (db *DB) SaveQuarterlyReport(ctx context.Context, r QuarterlyReport, c Cycle, ev domain.Event) error {
+func (db *DB) SaveQuarterlyReport(ctx context.Context, r domain.QuarterlyReport, c domain.Cycle, ev domain.Event) error {
 	return db.InTx(ctx, pgx.ReadCommitted, func(tx pgx.Tx) error {
 		if _, err := tx.Exec(ctx, `
 			INSERT INTO planning_reports (id, cycle_id, authority, year, agency, agency_name, quarter, figures, reserve_form,
@@ -264,8 +89,8 @@ func (db *DB) SaveQuarterlyReport(ctx context.Context, r QuarterlyReport, c Cycl
 	})
 }
 
-func scanCycle(r pgx.Row) (Cycle, error) {
-	var c Cycle
+func scanCycle(r pgx.Row) (domain.Cycle, error) {
+	var c domain.Cycle
 	var due time.Time
 	var remind *time.Time
 	err := r.Scan(&c.ID, &c.WorkflowID, &c.Authority, &c.Year, &c.Status, &c.Phase, &c.PriorityDirections, &due, &remind,
@@ -275,8 +100,8 @@ func scanCycle(r pgx.Row) (Cycle, error) {
 }
 
 // GetCycle returns an authority's cycle for a year, or not_found.
-func (db *DB) GetCycle(ctx context.Context, authority string, year int) (Cycle, error) {
-	var c Cycle
+func (db *DB) GetCycle(ctx context.Context, authority string, year int) (domain.Cycle, error) {
+	var c domain.Cycle
 	err := db.InTx(ctx, pgx.ReadCommitted, func(tx pgx.Tx) error {
 		var err error
 		c, err = scanCycle(tx.QueryRow(ctx, `SELECT `+cycleColumns+` FROM planning_cycles WHERE authority = $1 AND year = $2`, authority, year))
@@ -293,7 +118,7 @@ const planColumns = `id, workflow_id, cycle_id, authority, year, participant_kin
 
 // SavePlan writes the workflow's view of a plan and the step behind it in one transaction;
 // an older revision never overwrites a newer one.
-func (db *DB) SavePlan(ctx context.Context, p Plan, ev domain.Event) error {
+func (db *DB) SavePlan(ctx context.Context, p domain.Plan, ev domain.Event) error {
 	return db.InTx(ctx, pgx.ReadCommitted, func(tx pgx.Tx) error {
 		if _, err := tx.Exec(ctx, `
 			INSERT INTO planning_plans (`+planColumns+`, updated_at)
@@ -312,8 +137,8 @@ func (db *DB) SavePlan(ctx context.Context, p Plan, ev domain.Event) error {
 	})
 }
 
-func scanPlan(r pgx.Row) (Plan, error) {
-	var p Plan
+func scanPlan(r pgx.Row) (domain.Plan, error) {
+	var p domain.Plan
 	var review, resubmit *time.Time
 	err := r.Scan(&p.ID, &p.WorkflowID, &p.CycleID, &p.Authority, &p.Year, &p.ParticipantKind, &p.ParticipantID,
 		&p.ParticipantName, &p.Events, &p.Status, &p.Reasons, &p.Round, &review, &resubmit, &p.Overdue, &p.OnTime,
@@ -323,8 +148,8 @@ func scanPlan(r pgx.Row) (Plan, error) {
 }
 
 // GetPlan returns one plan, or not_found.
-func (db *DB) GetPlan(ctx context.Context, id string) (Plan, error) {
-	var p Plan
+func (db *DB) GetPlan(ctx context.Context, id string) (domain.Plan, error) {
+	var p domain.Plan
 	err := db.InTx(ctx, pgx.ReadCommitted, func(tx pgx.Tx) error {
 		var err error
 		p, err = scanPlan(tx.QueryRow(ctx, `SELECT `+planColumns+` FROM planning_plans WHERE id = $1`, id))
@@ -337,23 +162,23 @@ func (db *DB) GetPlan(ctx context.Context, id string) (Plan, error) {
 }
 
 // CyclePlans returns the plans of a cycle, by participant.
-func (db *DB) CyclePlans(ctx context.Context, cycleID string) ([]Plan, error) {
-	out := []Plan{}
+func (db *DB) CyclePlans(ctx context.Context, cycleID string) ([]domain.Plan, error) {
+	out := []domain.Plan{}
 	err := db.InTx(ctx, pgx.ReadCommitted, func(tx pgx.Tx) error {
 		rows, err := tx.Query(ctx, `SELECT `+planColumns+` FROM planning_plans WHERE cycle_id = $1
 			ORDER BY participant_kind, participant_id`, cycleID)
 		if err != nil {
 			return err
 		}
-		out, err = pgx.CollectRows(rows, func(r pgx.CollectableRow) (Plan, error) { return scanPlan(r) })
+		out, err = pgx.CollectRows(rows, func(r pgx.CollectableRow) (domain.Plan, error) { return scanPlan(r) })
 		return err
 	})
 	return out, err
 }
 
 // CycleReports returns the quarterly reports of a cycle, by quarter and agency.
-func (db *DB) CycleReports(ctx context.Context, cycleID string) ([]QuarterlyReport, error) {
-	out := []QuarterlyReport{}
+func (db *DB) CycleReports(ctx context.Context, cycleID string) ([]domain.QuarterlyReport, error) {
+	out := []domain.QuarterlyReport{}
 	err := db.InTx(ctx, pgx.ReadCommitted, func(tx pgx.Tx) error {
 		rows, err := tx.Query(ctx, `
 			SELECT id, cycle_id, authority, year, agency, agency_name, quarter, figures, reserve_form, due, on_time,
@@ -362,8 +187,8 @@ func (db *DB) CycleReports(ctx context.Context, cycleID string) ([]QuarterlyRepo
 		if err != nil {
 			return err
 		}
-		out, err = pgx.CollectRows(rows, func(r pgx.CollectableRow) (QuarterlyReport, error) {
-			var q QuarterlyReport
+		out, err = pgx.CollectRows(rows, func(r pgx.CollectableRow) (domain.QuarterlyReport, error) {
+			var q domain.QuarterlyReport
 			var due time.Time
 			err := r.Scan(&q.ID, &q.CycleID, &q.Authority, &q.Year, &q.Agency, &q.AgencyName, &q.Quarter, &q.Figures,
 				&q.ReserveForm, &due, &q.OnTime, &q.SubmittedBy, &q.SubmittedAt)
@@ -399,14 +224,14 @@ func nonNilSlice[T any](s []T) []T {
 
 // PlanningParticipant returns one agency of the authority's directory, or one provider
 // admitted to its registry and not excluded, as a cycle participant; otherwise not_found.
-func (db *DB) PlanningParticipant(ctx context.Context, authority string, kind ParticipantKind, id string) (CycleParticipant, error) {
+func (db *DB) PlanningParticipant(ctx context.Context, authority string, kind domain.ParticipantKind, id string) (domain.CycleParticipant, error) {
 	q := `SELECT 'agency', id, name, '{}'::text[] FROM agencies WHERE authority = $1 AND id = $2`
-	if kind == ParticipantProvider {
+	if kind == domain.ParticipantProvider {
 		q = `SELECT 'provider', p.id, p.name, ARRAY[p.email] FROM registry_memberships m
 			JOIN registry_providers p ON p.id = m.provider_id
 			WHERE m.authority = $1 AND m.provider_id = $2 AND m.status <> 'excluded'`
 	}
-	var p CycleParticipant
+	var p domain.CycleParticipant
 	err := db.InTx(ctx, pgx.ReadCommitted, func(tx pgx.Tx) error {
 		return tx.QueryRow(ctx, q, authority, id).Scan(&p.Kind, &p.ID, &p.Name, &p.Emails)
 	})

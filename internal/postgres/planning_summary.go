@@ -2,128 +2,11 @@ package postgres
 
 import (
 	"context"
-	"encoding/csv"
-	"fmt"
-	"io"
-	"strconv"
 	"time"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/profdev/profdev/internal/domain"
 )
-
-// PlanningSummary is the consolidated summary of an authority's year (сводная информация):
-// what was issued on certificates, what was planned and reported in the cycle, and how the
-// trained rated their programmes. It is computed on demand so it never goes stale.
-type PlanningSummary struct {
-	Authority         string             `json:"authority"`
-	Year              int                `json:"year"`
-	GeneratedAt       time.Time          `json:"generated_at"`
-	Certificates      CertificateSummary `json:"certificates"`
-	Plans             PlanCounts         `json:"plans"`
-	Events            EventSummary       `json:"events"`
-	Reports           []QuarterCounts    `json:"reports"`
-	Quality           []ProgrammeQuality `json:"quality"`
-	QualityByProvider []ProviderQuality  `json:"quality_by_provider"`
-}
-
-// CertificateSummary counts the year's certificates overall, per agency and per provider,
-// because the authority answers for the former and pays the latter.
-type CertificateSummary struct {
-	Totals     CertificateCounts  `json:"totals"`
-	ByAgency   []CertificateGroup `json:"by_agency"`
-	ByProvider []CertificateGroup `json:"by_provider"`
-}
-
-// CertificateGroup is the counters of one agency or provider, named so that the summary
-// reads without a lookup.
-type CertificateGroup struct {
-	ID   string `json:"id"`
-	Name string `json:"name"`
-	CertificateCounts
-}
-
-// CertificateCounts are certificates by where they ended up; a certificate still being
-// formed (issuing) has not been issued and is not counted.
-type CertificateCounts struct {
-	Issued             int `json:"issued"`
-	Duplicates         int `json:"duplicates"`
-	Enrolled           int `json:"enrolled"`
-	Completed          int `json:"completed"`
-	FailedAttestation  int `json:"failed_attestation"`
-	PartiallyCompleted int `json:"partially_completed"`
-	Expelled           int `json:"expelled"`
-	Annulled           int `json:"annulled"`
-	Lapsed             int `json:"lapsed"`
-	InTraining         int `json:"in_training"`
-	AwaitingEnrolment  int `json:"awaiting_enrolment"`
-}
-
-// PlanCounts compare the plans submitted with the participants the cycle expected.
-type PlanCounts struct {
-	Expected     int `json:"expected"`
-	Submitted    int `json:"submitted"`
-	OnTime       int `json:"on_time"`
-	Late         int `json:"late"`
-	Accepted     int `json:"accepted"`
-	Returned     int `json:"returned"`
-	UnderReview  int `json:"under_review"`
-	NotSubmitted int `json:"not_submitted"`
-}
-
-// EventSummary counts the events of every plan of the cycle, accepted or not, since the
-// summary shows what was asked for as well as what was agreed.
-type EventSummary struct {
-	Planned      int               `json:"planned"`
-	Central      int               `json:"central"`
-	Participants int               `json:"participants"`
-	ByDirection  []DirectionCounts `json:"by_direction"`
-}
-
-// DirectionCounts are the events planned in one direction of professional development.
-type DirectionCounts struct {
-	Direction string `json:"direction"`
-	Planned   int    `json:"planned"`
-	Central   int    `json:"central"`
-}
-
-// QuarterCounts are the quarterly reports received for one quarter.
-type QuarterCounts struct {
-	Quarter   int `json:"quarter"`
-	Submitted int `json:"submitted"`
-	OnTime    int `json:"on_time"`
-	Late      int `json:"late"`
-}
-
-// ProgrammeQuality is the average score the quality survey gave one provider's programme.
-type ProgrammeQuality struct {
-	ProgrammeCode  string  `json:"programme_code"`
-	ProgrammeTitle string  `json:"programme_title"`
-	ProviderID     string  `json:"provider_id"`
-	Ratings        int     `json:"ratings"`
-	Average        float64 `json:"average"`
-}
-
-// ProviderQuality is the average over all of a provider's ratings, not of its programmes'
-// averages, so that a programme rated once does not weigh as much as one rated often.
-type ProviderQuality struct {
-	ProviderID string  `json:"provider_id"`
-	Ratings    int     `json:"ratings"`
-	Average    float64 `json:"average"`
-}
-
-// metric names one counter, so that scanning and the CSV share one order.
-type metric struct {
-	name string
-	v    *int
-}
-
-// metrics lists the counters in the order certificateCountsSQL selects them.
-func (c *CertificateCounts) metrics() []metric {
-	return []metric{{"issued", &c.Issued}, {"duplicates", &c.Duplicates}, {"enrolled", &c.Enrolled},
-		{"completed", &c.Completed}, {"failed_attestation", &c.FailedAttestation},
-		{"partially_completed", &c.PartiallyCompleted}, {"expelled", &c.Expelled}, {"annulled", &c.Annulled},
-		{"lapsed", &c.Lapsed}, {"in_training", &c.InTraining}, {"awaiting_enrolment", &c.AwaitingEnrolment}}
-}
 
 const certificateCountsSQL = `count(*), coalesce(sum(c.duplicates), 0), count(*) FILTER (WHERE c.enrolment IS NOT NULL),
 	count(*) FILTER (WHERE c.status = 'completed'), count(*) FILTER (WHERE c.status = 'failed_attestation'),
@@ -133,11 +16,11 @@ const certificateCountsSQL = `count(*), coalesce(sum(c.duplicates), 0), count(*)
 
 // PlanningSummary computes the summary of an authority's year in one snapshot, so that its
 // figures agree with each other; a year without a cycle or certificates gives zeros.
-func (db *DB) PlanningSummary(ctx context.Context, authority string, year int) (PlanningSummary, error) {
-	s := PlanningSummary{Authority: authority, Year: year, GeneratedAt: time.Now().UTC()}
+func (db *DB) PlanningSummary(ctx context.Context, authority string, year int) (domain.PlanningSummary, error) {
+	s := domain.PlanningSummary{Authority: authority, Year: year, GeneratedAt: time.Now().UTC()}
 	err := db.InTx(ctx, pgx.RepeatableRead, func(tx pgx.Tx) error {
 		// InTx may run this again after a serialization failure: start the sums afresh.
-		s.Certificates.Totals, s.Events = CertificateCounts{}, EventSummary{}
+		s.Certificates.Totals, s.Events = domain.CertificateCounts{}, domain.EventSummary{}
 		var err error
 		// Keys sort bytewise (COLLATE "C") so that the order does not depend on the server's locale.
 		if s.Certificates.ByAgency, err = certificateGroups(ctx, tx, authority, year, `c.agency_id`, `max(c.agency_name)`); err != nil {
@@ -149,9 +32,9 @@ func (db *DB) PlanningSummary(ctx context.Context, authority string, year int) (
 		}
 		// Every certificate has exactly one agency, so the agencies add up to the totals.
 		for _, g := range s.Certificates.ByAgency {
-			total := s.Certificates.Totals.metrics()
-			for i, m := range g.metrics() {
-				*total[i].v += *m.v
+			total := s.Certificates.Totals.Metrics()
+			for i, m := range g.Metrics() {
+				*total[i].Value += *m.Value
 			}
 		}
 
@@ -175,8 +58,8 @@ func (db *DB) PlanningSummary(ctx context.Context, authority string, year int) (
 		if err != nil {
 			return err
 		}
-		if s.Events.ByDirection, err = pgx.CollectRows(rows, func(r pgx.CollectableRow) (DirectionCounts, error) {
-			var d DirectionCounts
+		if s.Events.ByDirection, err = pgx.CollectRows(rows, func(r pgx.CollectableRow) (domain.DirectionCounts, error) {
+			var d domain.DirectionCounts
 			var participants int
 			err := r.Scan(&d.Direction, &d.Planned, &d.Central, &participants)
 			s.Events.Planned, s.Events.Central, s.Events.Participants =
@@ -195,7 +78,7 @@ func (db *DB) PlanningSummary(ctx context.Context, authority string, year int) (
 		if err != nil {
 			return err
 		}
-		if s.Reports, err = pgx.CollectRows(rows, pgx.RowToStructByPos[QuarterCounts]); err != nil {
+		if s.Reports, err = pgx.CollectRows(rows, pgx.RowToStructByPos[domain.QuarterCounts]); err != nil {
 			return err
 		}
 
@@ -208,7 +91,7 @@ func (db *DB) PlanningSummary(ctx context.Context, authority string, year int) (
 		if err != nil {
 			return err
 		}
-		if s.Quality, err = pgx.CollectRows(rows, pgx.RowToStructByPos[ProgrammeQuality]); err != nil {
+		if s.Quality, err = pgx.CollectRows(rows, pgx.RowToStructByPos[domain.ProgrammeQuality]); err != nil {
 			return err
 		}
 		rows, err = tx.Query(ctx, `
@@ -219,7 +102,7 @@ func (db *DB) PlanningSummary(ctx context.Context, authority string, year int) (
 		if err != nil {
 			return err
 		}
-		s.QualityByProvider, err = pgx.CollectRows(rows, pgx.RowToStructByPos[ProviderQuality])
+		s.QualityByProvider, err = pgx.CollectRows(rows, pgx.RowToStructByPos[domain.ProviderQuality])
 		return err
 	})
 	s.Certificates.ByAgency, s.Certificates.ByProvider = nonNilSlice(s.Certificates.ByAgency), nonNilSlice(s.Certificates.ByProvider)
@@ -230,7 +113,7 @@ func (db *DB) PlanningSummary(ctx context.Context, authority string, year int) (
 
 // certificateGroups counts the year's issued certificates grouped by key; key and name are
 // constant SQL expressions of this file, never input.
-func certificateGroups(ctx context.Context, tx pgx.Tx, authority string, year int, key, name string) ([]CertificateGroup, error) {
+func certificateGroups(ctx context.Context, tx pgx.Tx, authority string, year int, key, name string) ([]domain.CertificateGroup, error) {
 	rows, err := tx.Query(ctx, `SELECT `+key+`, `+name+`, `+certificateCountsSQL+`
 		FROM certificates c LEFT JOIN registry_providers p ON p.id = c.provider_id
 		WHERE c.authority = $1 AND c.year = $2 AND c.status <> 'issuing'
@@ -238,68 +121,12 @@ func certificateGroups(ctx context.Context, tx pgx.Tx, authority string, year in
 	if err != nil {
 		return nil, err
 	}
-	return pgx.CollectRows(rows, func(r pgx.CollectableRow) (CertificateGroup, error) {
-		var g CertificateGroup
+	return pgx.CollectRows(rows, func(r pgx.CollectableRow) (domain.CertificateGroup, error) {
+		var g domain.CertificateGroup
 		dest := []any{&g.ID, &g.Name}
-		for _, m := range g.metrics() {
-			dest = append(dest, m.v)
+		for _, m := range g.Metrics() {
+			dest = append(dest, m.Value)
 		}
 		return g, r.Scan(dest...)
 	})
-}
-
-// WriteCSV writes the summary's figures one per row (section,key,name,metric,value) for
-// spreadsheets, in the summary's own order, which is sorted by key and so deterministic.
-func (s PlanningSummary) WriteCSV(w io.Writer) error {
-	cw := csv.NewWriter(w)
-	row := func(section, key, name, metric, value string) {
-		_ = cw.Write([]string{section, key, name, metric, value})
-	}
-	counts := func(section, key, name string, c CertificateCounts) {
-		for _, m := range c.metrics() {
-			row(section, key, name, m.name, strconv.Itoa(*m.v))
-		}
-	}
-	avg := func(f float64) string { return strconv.FormatFloat(f, 'f', 2, 64) }
-
-	row("section", "key", "name", "metric", "value")
-	counts("totals", "", "", s.Certificates.Totals)
-	for _, g := range s.Certificates.ByAgency {
-		counts("agency", g.ID, g.Name, g.CertificateCounts)
-	}
-	for _, g := range s.Certificates.ByProvider {
-		counts("provider", g.ID, g.Name, g.CertificateCounts)
-	}
-	p := s.Plans
-	for _, m := range []metric{{"expected", &p.Expected}, {"submitted", &p.Submitted}, {"on_time", &p.OnTime},
-		{"late", &p.Late}, {"accepted", &p.Accepted}, {"returned", &p.Returned}, {"under_review", &p.UnderReview},
-		{"not_submitted", &p.NotSubmitted}} {
-		row("plans", "", "", m.name, strconv.Itoa(*m.v))
-	}
-	row("events", "", "", "planned", strconv.Itoa(s.Events.Planned))
-	row("events", "", "", "central", strconv.Itoa(s.Events.Central))
-	row("events", "", "", "participants", strconv.Itoa(s.Events.Participants))
-	for _, d := range s.Events.ByDirection {
-		row("direction", d.Direction, "", "planned", strconv.Itoa(d.Planned))
-		row("direction", d.Direction, "", "central", strconv.Itoa(d.Central))
-	}
-	for _, q := range s.Reports {
-		key := strconv.Itoa(q.Quarter)
-		row("reports", key, "", "submitted", strconv.Itoa(q.Submitted))
-		row("reports", key, "", "on_time", strconv.Itoa(q.OnTime))
-		row("reports", key, "", "late", strconv.Itoa(q.Late))
-	}
-	for _, q := range s.Quality {
-		row("quality", q.ProgrammeCode, q.ProviderID, "ratings", strconv.Itoa(q.Ratings))
-		row("quality", q.ProgrammeCode, q.ProviderID, "average", avg(q.Average))
-	}
-	for _, q := range s.QualityByProvider {
-		row("quality_by_provider", q.ProviderID, "", "ratings", strconv.Itoa(q.Ratings))
-		row("quality_by_provider", q.ProviderID, "", "average", avg(q.Average))
-	}
-	cw.Flush()
-	if err := cw.Error(); err != nil {
-		return fmt.Errorf("planning summary CSV: %w", err)
-	}
-	return nil
 }

@@ -12,7 +12,6 @@ import (
 	"github.com/google/go-cmp/cmp/cmpopts"
 
 	"github.com/profdev/profdev/internal/domain"
-	"github.com/profdev/profdev/internal/postgres"
 )
 
 func TestPlanningSummary(t *testing.T) {
@@ -45,9 +44,9 @@ func TestPlanningSummary(t *testing.T) {
 		{"MT-0", "mintrud", "agency-1", "Минтруд", "prov-1", "PROG-1", 2025, domain.CertificateCompleted, true, 1},
 		{"MT-6", "mintrud", "agency-2", "Минфин", "prov-2", "PROG-2", 2026, domain.CertificateIssuing, false, 0},
 	}
-	byNumber := map[string]postgres.Certificate{}
+	byNumber := map[string]domain.Certificate{}
 	for _, x := range certs {
-		c := postgres.Certificate{Number: x.number, WorkflowID: "certificate-" + x.number, Authority: x.authority, Year: x.year,
+		c := domain.Certificate{Number: x.number, WorkflowID: "certificate-" + x.number, Authority: x.authority, Year: x.year,
 			Agency:     domain.AgencyRef{ID: x.agency, Name: x.agencyName},
 			Servant:    domain.Servant{ID: "s-" + x.number, FullName: "Иванов", SNILS: "112-233-445 95", Email: "s@x.test", Position: "p"},
 			ProviderID: x.provider, Programme: domain.Programme{Code: x.programme, Title: "Программа " + x.programme, Hours: 72},
@@ -76,36 +75,36 @@ func TestPlanningSummary(t *testing.T) {
 	}
 
 	// The cycle expects three participants; two plan, one of them late; a plan elsewhere does not count.
-	cycle := postgres.Cycle{ID: "cycle-mintrud-2026", WorkflowID: "planning-mintrud-2026", Authority: "mintrud", Year: 2026,
-		Status: postgres.CycleOpen, Phase: postgres.PhasePlanning, PlansDue: civil.Date{Year: 2026, Month: 2, Day: 1},
+	cycle := domain.Cycle{ID: "cycle-mintrud-2026", WorkflowID: "planning-mintrud-2026", Authority: "mintrud", Year: 2026,
+		Status: domain.CycleOpen, Phase: domain.PhasePlanning, PlansDue: civil.Date{Year: 2026, Month: 2, Day: 1},
 		QuarterlyReports: true, OpenedBy: domain.SystemActor, OpenedAt: at, Revision: 1,
-		Participants: []postgres.CycleParticipant{{Kind: postgres.ParticipantAgency, ID: "agency-1"},
-			{Kind: postgres.ParticipantAgency, ID: "agency-2"}, {Kind: postgres.ParticipantProvider, ID: "prov-1"}}}
+		Participants: []domain.CycleParticipant{{Kind: domain.ParticipantAgency, ID: "agency-1"},
+			{Kind: domain.ParticipantAgency, ID: "agency-2"}, {Kind: domain.ParticipantProvider, ID: "prov-1"}}}
 	if err := db.SaveCycle(ctx, cycle, ev(1, "opened")); err != nil {
 		t.Fatal(err)
 	}
-	plan := func(id, authority string, kind postgres.ParticipantKind, status postgres.PlanStatus, onTime bool, events ...postgres.PlannedEvent) {
+	plan := func(id, authority string, kind domain.ParticipantKind, status domain.PlanStatus, onTime bool, events ...domain.PlannedEvent) {
 		t.Helper()
-		p := postgres.Plan{ID: id, WorkflowID: "plan-" + id, CycleID: "cycle-" + authority + "-2026", Authority: authority, Year: 2026,
+		p := domain.Plan{ID: id, WorkflowID: "plan-" + id, CycleID: "cycle-" + authority + "-2026", Authority: authority, Year: 2026,
 			ParticipantKind: kind, ParticipantID: id, Events: events, Status: status, Round: 1, OnTime: onTime,
 			FirstSubmittedAt: at, SubmittedAt: at, Revision: 1}
 		if err := db.SavePlan(ctx, p, ev(1, "submitted")); err != nil {
 			t.Fatal(err)
 		}
 	}
-	plan("agency-1", "mintrud", postgres.ParticipantAgency, postgres.PlanAccepted, true,
-		postgres.PlannedEvent{Title: "Курс", Direction: "Цифровизация", Participants: 10, Central: true},
-		postgres.PlannedEvent{Title: "Семинар", Direction: "Антикоррупция", Participants: 5})
-	plan("prov-1", "mintrud", postgres.ParticipantProvider, postgres.PlanReturned, false,
-		postgres.PlannedEvent{Title: "Тренинг", Direction: "Цифровизация", Participants: 7})
-	plan("agency-9", "region-64", postgres.ParticipantAgency, postgres.PlanAccepted, true,
-		postgres.PlannedEvent{Title: "Other", Direction: "Цифровизация", Participants: 100, Central: true})
+	plan("agency-1", "mintrud", domain.ParticipantAgency, domain.PlanAccepted, true,
+		domain.PlannedEvent{Title: "Курс", Direction: "Цифровизация", Participants: 10, Central: true},
+		domain.PlannedEvent{Title: "Семинар", Direction: "Антикоррупция", Participants: 5})
+	plan("prov-1", "mintrud", domain.ParticipantProvider, domain.PlanReturned, false,
+		domain.PlannedEvent{Title: "Тренинг", Direction: "Цифровизация", Participants: 7})
+	plan("agency-9", "region-64", domain.ParticipantAgency, domain.PlanAccepted, true,
+		domain.PlannedEvent{Title: "Other", Direction: "Цифровизация", Participants: 100, Central: true})
 
 	for i, r := range []struct {
 		agency string
 		onTime bool
 	}{{"agency-1", true}, {"agency-2", false}} {
-		q := postgres.QuarterlyReport{ID: "report-" + r.agency + "-1", CycleID: cycle.ID, Authority: "mintrud", Year: 2026,
+		q := domain.QuarterlyReport{ID: "report-" + r.agency + "-1", CycleID: cycle.ID, Authority: "mintrud", Year: 2026,
 			Agency: r.agency, AgencyName: r.agency, Quarter: 1, Figures: map[string]float64{}, Due: civil.Date{Year: 2026, Month: 4, Day: 10},
 			OnTime: r.onTime, SubmittedBy: domain.SystemActor, SubmittedAt: at}
 		if err := db.SaveQuarterlyReport(ctx, q, cycle, ev(2+i, "reported")); err != nil {
@@ -120,31 +119,31 @@ func TestPlanningSummary(t *testing.T) {
 	if time.Since(got.GeneratedAt) > time.Minute || got.GeneratedAt.Location() != time.UTC {
 		t.Errorf("generated_at = %v, want now in UTC", got.GeneratedAt)
 	}
-	want := postgres.PlanningSummary{Authority: "mintrud", Year: 2026,
-		Certificates: postgres.CertificateSummary{
-			Totals: postgres.CertificateCounts{Issued: 5, Duplicates: 2, Enrolled: 3, Completed: 1, FailedAttestation: 1,
+	want := domain.PlanningSummary{Authority: "mintrud", Year: 2026,
+		Certificates: domain.CertificateSummary{
+			Totals: domain.CertificateCounts{Issued: 5, Duplicates: 2, Enrolled: 3, Completed: 1, FailedAttestation: 1,
 				Annulled: 1, InTraining: 1, AwaitingEnrolment: 1},
-			ByAgency: []postgres.CertificateGroup{
-				{ID: "agency-1", Name: "Минтруд", CertificateCounts: postgres.CertificateCounts{Issued: 3, Duplicates: 2,
+			ByAgency: []domain.CertificateGroup{
+				{ID: "agency-1", Name: "Минтруд", CertificateCounts: domain.CertificateCounts{Issued: 3, Duplicates: 2,
 					Enrolled: 2, Completed: 1, InTraining: 1, AwaitingEnrolment: 1}},
-				{ID: "agency-2", Name: "Минфин", CertificateCounts: postgres.CertificateCounts{Issued: 2, Enrolled: 1,
+				{ID: "agency-2", Name: "Минфин", CertificateCounts: domain.CertificateCounts{Issued: 2, Enrolled: 1,
 					FailedAttestation: 1, Annulled: 1}}},
-			ByProvider: []postgres.CertificateGroup{
-				{ID: "prov-1", Name: "Академия", CertificateCounts: postgres.CertificateCounts{Issued: 3, Duplicates: 2,
+			ByProvider: []domain.CertificateGroup{
+				{ID: "prov-1", Name: "Академия", CertificateCounts: domain.CertificateCounts{Issued: 3, Duplicates: 2,
 					Enrolled: 1, Completed: 1, Annulled: 1, AwaitingEnrolment: 1}},
-				{ID: "prov-2", Name: "prov-2", CertificateCounts: postgres.CertificateCounts{Issued: 2, Enrolled: 2,
+				{ID: "prov-2", Name: "prov-2", CertificateCounts: domain.CertificateCounts{Issued: 2, Enrolled: 2,
 					FailedAttestation: 1, InTraining: 1}}}},
-		Plans: postgres.PlanCounts{Expected: 3, Submitted: 2, OnTime: 1, Late: 1, Accepted: 1, Returned: 1, NotSubmitted: 1},
-		Events: postgres.EventSummary{Planned: 3, Central: 1, Participants: 22, ByDirection: []postgres.DirectionCounts{
+		Plans: domain.PlanCounts{Expected: 3, Submitted: 2, OnTime: 1, Late: 1, Accepted: 1, Returned: 1, NotSubmitted: 1},
+		Events: domain.EventSummary{Planned: 3, Central: 1, Participants: 22, ByDirection: []domain.DirectionCounts{
 			{Direction: "Антикоррупция", Planned: 1}, {Direction: "Цифровизация", Planned: 2, Central: 1}}},
-		Reports: []postgres.QuarterCounts{{Quarter: 1, Submitted: 2, OnTime: 1, Late: 1}, {Quarter: 2}, {Quarter: 3}, {Quarter: 4}},
-		Quality: []postgres.ProgrammeQuality{
+		Reports: []domain.QuarterCounts{{Quarter: 1, Submitted: 2, OnTime: 1, Late: 1}, {Quarter: 2}, {Quarter: 3}, {Quarter: 4}},
+		Quality: []domain.ProgrammeQuality{
 			{ProgrammeCode: "PROG-1", ProgrammeTitle: "Программа PROG-1", ProviderID: "prov-1", Ratings: 3, Average: 4.33},
 			{ProgrammeCode: "PROG-2", ProgrammeTitle: "Программа PROG-2", ProviderID: "prov-2", Ratings: 1, Average: 3}},
-		QualityByProvider: []postgres.ProviderQuality{{ProviderID: "prov-1", Ratings: 3, Average: 4.33},
+		QualityByProvider: []domain.ProviderQuality{{ProviderID: "prov-1", Ratings: 3, Average: 4.33},
 			{ProviderID: "prov-2", Ratings: 1, Average: 3}},
 	}
-	if diff := cmp.Diff(want, got, cmpopts.IgnoreFields(postgres.PlanningSummary{}, "GeneratedAt")); diff != "" {
+	if diff := cmp.Diff(want, got, cmpopts.IgnoreFields(domain.PlanningSummary{}, "GeneratedAt")); diff != "" {
 		t.Errorf("summary mismatch (-want +got):\n%s", diff)
 	}
 

@@ -113,20 +113,20 @@ func TestIdempotencyKeyReleaseAndStaleTakeover(t *testing.T) {
 func TestDirectory(t *testing.T) {
 	db := mustDB(t)
 	ctx := context.Background()
-	if _, err := db.PutAuthority(ctx, postgres.Authority{ID: "mintrud", Name: "Минтруд России", Region: "RU", Emails: []string{"staff@mintrud.test"}}); err != nil {
+	if _, err := db.PutAuthority(ctx, domain.Authority{ID: "mintrud", Name: "Минтруд России", Region: "RU", Emails: []string{"staff@mintrud.test"}}); err != nil {
 		t.Fatal(err)
 	}
 	for _, id := range []string{"agency-3", "agency-1", "agency-2"} {
-		if _, err := db.PutAgency(ctx, postgres.Agency{ID: id, Name: "Агентство " + id, Authority: "mintrud", Region: "RU",
+		if _, err := db.PutAgency(ctx, domain.Agency{ID: id, Name: "Агентство " + id, Authority: "mintrud", Region: "RU",
 			HREmails: []string{"hr1@" + id + ".test", "hr2@" + id + ".test"}, HeadEmail: "head@" + id + ".test"}); err != nil {
 			t.Fatal(err)
 		}
 	}
-	if _, err := db.PutAgency(ctx, postgres.Agency{ID: "other-1", Name: "Other", Authority: "region-64", Region: "64"}); err != nil {
+	if _, err := db.PutAgency(ctx, domain.Agency{ID: "other-1", Name: "Other", Authority: "region-64", Region: "64"}); err != nil {
 		t.Fatal(err)
 	}
 	// Update replaces.
-	if _, err := db.PutAgency(ctx, postgres.Agency{ID: "agency-1", Name: "Renamed", Authority: "mintrud", Region: "RU", HREmails: []string{"hr@agency-1.test"}}); err != nil {
+	if _, err := db.PutAgency(ctx, domain.Agency{ID: "agency-1", Name: "Renamed", Authority: "mintrud", Region: "RU", HREmails: []string{"hr@agency-1.test"}}); err != nil {
 		t.Fatal(err)
 	}
 	got, err := db.GetAgency(ctx, "agency-1")

@@ -11,31 +11,11 @@ import (
 	"github.com/profdev/profdev/internal/domain"
 )
 
-// Application is the read model of one application for inclusion in the registry.
-type Application struct {
-	ID           string                   `json:"id"`
-	WorkflowID   string                   `json:"workflow_id"`
-	Authority    string                   `json:"authority"`
-	Year         int                      `json:"year"`
-	ProviderID   string                   `json:"provider_id"`
-	Provider     domain.ProviderDetails   `json:"provider"`
-	Programmes   []domain.Programme       `json:"programmes"`
-	Status       domain.ApplicationStatus `json:"status"`
-	ReviewDue    *civil.Date              `json:"review_due"`
-	ResubmitDue  *civil.Date              `json:"resubmit_due"`
-	AdmissionDue civil.Date               `json:"admission_due"`
-	Overdue      bool                     `json:"overdue"`
-	Reasons      []string                 `json:"reasons"`
-	SubmittedAt  time.Time                `json:"submitted_at"`
-	DecidedAt    *time.Time               `json:"decided_at"`
-	Revision     int                      `json:"revision"`
-}
-
 const applicationColumns = `id, workflow_id, authority, year, provider_id, provider, programmes, status,
 	review_due, resubmit_due, admission_due, overdue, reasons, submitted_at, decided_at, revision`
 
-func scanApplication(r pgx.Row) (Application, error) {
-	var a Application
+func scanApplication(r pgx.Row) (domain.Application, error) {
+	var a domain.Application
 	var review, resubmit *time.Time
 	var admission time.Time
 	err := r.Scan(&a.ID, &a.WorkflowID, &a.Authority, &a.Year, &a.ProviderID, &a.Provider, &a.Programmes, &a.Status,
@@ -47,7 +27,7 @@ func scanApplication(r pgx.Row) (Application, error) {
 // SaveApplication writes the workflow's view of an application and the step that led to
 // it, in one transaction. An older revision never overwrites a newer one, so a late retry of
 // an earlier step cannot roll the read model back.
-func (db *DB) SaveApplication(ctx context.Context, a Application, ev domain.Event) error {
+func (db *DB) SaveApplication(ctx context.Context, a domain.Application, ev domain.Event) error {
 	return db.InTx(ctx, pgx.ReadCommitted, func(tx pgx.Tx) error {
 		_, err := tx.Exec(ctx, `
 			INSERT INTO registry_applications (`+applicationColumns+`, updated_at)
@@ -68,8 +48,8 @@ func (db *DB) SaveApplication(ctx context.Context, a Application, ev domain.Even
 }
 
 // GetApplication returns one application or not_found.
-func (db *DB) GetApplication(ctx context.Context, id string) (Application, error) {
-	var a Application
+func (db *DB) GetApplication(ctx context.Context, id string) (domain.Application, error) {
+	var a domain.Application
 	err := db.InTx(ctx, pgx.ReadCommitted, func(tx pgx.Tx) error {
 		var err error
 		a, err = scanApplication(tx.QueryRow(ctx, `SELECT `+applicationColumns+` FROM registry_applications WHERE id = $1`, id))
@@ -90,13 +70,13 @@ type ApplicationFilter struct {
 }
 
 // ListApplications lists applications, newest id last, filtered and paginated.
-func (db *DB) ListApplications(ctx context.Context, f ApplicationFilter, page Page) ([]Application, string, error) {
+func (db *DB) ListApplications(ctx context.Context, f ApplicationFilter, page Page) ([]domain.Application, string, error) {
 	after, err := decodeTextCursor(page.Cursor)
 	if err != nil {
 		return nil, "", err
 	}
 	limit := page.limit()
-	var out []Application
+	var out []domain.Application
 	err = db.InTx(ctx, pgx.ReadCommitted, func(tx pgx.Tx) error {
 		rows, err := tx.Query(ctx, `SELECT `+applicationColumns+` FROM registry_applications
 			WHERE ($1 = '' OR authority = $1) AND ($2 = '' OR provider_id = $2) AND ($3 = '' OR status = $3)
@@ -105,31 +85,19 @@ func (db *DB) ListApplications(ctx context.Context, f ApplicationFilter, page Pa
 		if err != nil {
 			return err
 		}
-		out, err = pgx.CollectRows(rows, func(r pgx.CollectableRow) (Application, error) { return scanApplication(r) })
+		out, err = pgx.CollectRows(rows, func(r pgx.CollectableRow) (domain.Application, error) { return scanApplication(r) })
 		return err
 	})
 	if err != nil {
 		return nil, "", err
 	}
-	out, next := trimPage(out, limit, func(x Application) string { return encodeTextCursor(x.ID) })
+	out, next := trimPage(out, limit, func(x domain.Application) string { return encodeTextCursor(x.ID) })
 	return out, next, nil
-}
-
-// Admission is what enters the registry when an application is admitted.
-type Admission struct {
-	ApplicationID string
-	WorkflowID    string // the membership workflow that will keep it
-	ProviderID    string
-	Authority     string
-	Year          int
-	Provider      domain.ProviderDetails
-	Programmes    []domain.Programme
-	At            time.Time
 }
 
 // EnterRegistry puts an admitted provider and its programmes for the year in the registry
 // of the authority. Repeating it changes nothing.
-func (db *DB) EnterRegistry(ctx context.Context, a Admission) error {
+func (db *DB) EnterRegistry(ctx context.Context, a domain.Admission) error {
 	return db.InTx(ctx, pgx.ReadCommitted, func(tx pgx.Tx) error {
 		p := a.Provider
 		if _, err := tx.Exec(ctx, `
@@ -151,27 +119,14 @@ func (db *DB) EnterRegistry(ctx context.Context, a Admission) error {
 			a.ProviderID, a.Authority, a.WorkflowID, a.ApplicationID, a.At); err != nil {
 			return err
 		}
-		d := Declaration{ID: a.ApplicationID, ProviderID: a.ProviderID, Authority: a.Authority, Year: a.Year,
+		d := domain.Declaration{ID: a.ApplicationID, ProviderID: a.ProviderID, Authority: a.Authority, Year: a.Year,
 			Status: domain.DeclarationAccepted, Programmes: a.Programmes, SubmittedAt: a.At, DecidedAt: &a.At}
 		return saveDeclaration(ctx, tx, d)
 	})
 }
 
-// Membership is a provider's standing in one authority's registry.
-type Membership struct {
-	ProviderID      string                  `json:"provider_id"`
-	Authority       string                  `json:"authority"`
-	Status          domain.MembershipStatus `json:"status"`
-	WorkflowID      string                  `json:"workflow_id"`
-	ApplicationID   string                  `json:"application_id"`
-	AdmittedAt      time.Time               `json:"admitted_at"`
-	ExclusionReason string                  `json:"exclusion_reason,omitempty"`
-	ExcludedAt      *time.Time              `json:"excluded_at,omitempty"`
-	Revision        int                     `json:"revision"`
-}
-
 // SaveMembership records a change of standing and the step behind it.
-func (db *DB) SaveMembership(ctx context.Context, m Membership, ev domain.Event) error {
+func (db *DB) SaveMembership(ctx context.Context, m domain.Membership, ev domain.Event) error {
 	return db.InTx(ctx, pgx.ReadCommitted, func(tx pgx.Tx) error {
 		if _, err := tx.Exec(ctx, `
 			UPDATE registry_memberships SET status = $3, exclusion_reason = $4, excluded_at = $5, revision = $6, updated_at = now()
@@ -188,8 +143,8 @@ func membershipSubject(providerID, authority string) string {
 }
 
 // GetMembership returns a provider's standing with an authority, or not_found.
-func (db *DB) GetMembership(ctx context.Context, providerID, authority string) (Membership, error) {
-	var m Membership
+func (db *DB) GetMembership(ctx context.Context, providerID, authority string) (domain.Membership, error) {
+	var m domain.Membership
 	err := db.InTx(ctx, pgx.ReadCommitted, func(tx pgx.Tx) error {
 		return tx.QueryRow(ctx, `
 			SELECT provider_id, authority, status, workflow_id, application_id, admitted_at, exclusion_reason, excluded_at, revision
@@ -209,8 +164,8 @@ func (db *DB) MembershipTimeline(ctx context.Context, providerID, authority stri
 }
 
 // ProviderMemberships lists a provider's memberships with every authority.
-func (db *DB) ProviderMemberships(ctx context.Context, providerID string) ([]Membership, error) {
-	var out []Membership
+func (db *DB) ProviderMemberships(ctx context.Context, providerID string) ([]domain.Membership, error) {
+	var out []domain.Membership
 	err := db.InTx(ctx, pgx.ReadCommitted, func(tx pgx.Tx) error {
 		rows, err := tx.Query(ctx, `
 			SELECT provider_id, authority, status, workflow_id, application_id, admitted_at, exclusion_reason, excluded_at, revision
@@ -218,8 +173,8 @@ func (db *DB) ProviderMemberships(ctx context.Context, providerID string) ([]Mem
 		if err != nil {
 			return err
 		}
-		out, err = pgx.CollectRows(rows, func(r pgx.CollectableRow) (Membership, error) {
-			var m Membership
+		out, err = pgx.CollectRows(rows, func(r pgx.CollectableRow) (domain.Membership, error) {
+			var m domain.Membership
 			err := r.Scan(&m.ProviderID, &m.Authority, &m.Status, &m.WorkflowID, &m.ApplicationID, &m.AdmittedAt,
 				&m.ExclusionReason, &m.ExcludedAt, &m.Revision)
 			return m, err

@@ -10,23 +10,9 @@ import (
 	"github.com/profdev/profdev/internal/domain"
 )
 
-// Declaration is a provider's yearly declaration of the programmes it plans to run on
-// certificates (сведения о ДПП, планируемых к реализации в соответствующем году).
-type Declaration struct {
-	ID          string                   `json:"id"`
-	ProviderID  string                   `json:"provider_id"`
-	Authority   string                   `json:"authority"`
-	Year        int                      `json:"year"`
-	Status      domain.DeclarationStatus `json:"status"`
-	Programmes  []domain.Programme       `json:"programmes"`
-	Reasons     []string                 `json:"reasons"`
-	SubmittedAt time.Time                `json:"submitted_at"`
-	DecidedAt   *time.Time               `json:"decided_at,omitempty"`
-}
-
 // SaveDeclaration records a declaration and the step behind it; an accepted declaration
 // puts its programmes in the registry for its year.
-func (db *DB) SaveDeclaration(ctx context.Context, d Declaration, workflowID string, ev domain.Event) error {
+func (db *DB) SaveDeclaration(ctx context.Context, d domain.Declaration, workflowID string, ev domain.Event) error {
 	return db.InTx(ctx, pgx.ReadCommitted, func(tx pgx.Tx) error {
 		if err := saveDeclaration(ctx, tx, d); err != nil {
 			return err
@@ -35,7 +21,7 @@ func (db *DB) SaveDeclaration(ctx context.Context, d Declaration, workflowID str
 	})
 }
 
-func saveDeclaration(ctx context.Context, tx pgx.Tx, d Declaration) error {
+func saveDeclaration(ctx context.Context, tx pgx.Tx, d domain.Declaration) error {
 	if _, err := tx.Exec(ctx, `
 		INSERT INTO registry_declarations (id, provider_id, authority, year, status, programmes, reasons, submitted_at, decided_at, updated_at)
 		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, now())
@@ -61,8 +47,8 @@ func saveDeclaration(ctx context.Context, tx pgx.Tx, d Declaration) error {
 }
 
 // GetDeclaration returns one declaration or not_found.
-func (db *DB) GetDeclaration(ctx context.Context, id string) (Declaration, error) {
-	var d Declaration
+func (db *DB) GetDeclaration(ctx context.Context, id string) (domain.Declaration, error) {
+	var d domain.Declaration
 	err := db.InTx(ctx, pgx.ReadCommitted, func(tx pgx.Tx) error {
 		return tx.QueryRow(ctx, `
 			SELECT id, provider_id, authority, year, status, programmes, reasons, submitted_at, decided_at
@@ -75,22 +61,10 @@ func (db *DB) GetDeclaration(ctx context.Context, id string) (Declaration, error
 	return d, err
 }
 
-// PublicProvider is a registry entry as anyone may see it.
-type PublicProvider struct {
-	ProviderID    string             `json:"provider_id"`
-	Name          string             `json:"name"`
-	INN           string             `json:"inn"`
-	OGRN          string             `json:"ogrn"`
-	LicenseNumber string             `json:"license_number"`
-	Address       string             `json:"address"`
-	AdmittedAt    time.Time          `json:"admitted_at"`
-	Programmes    []domain.Programme `json:"programmes"`
-}
-
 // PublicRegistry lists the providers admitted to the authority's registry and not
 // excluded, with their accepted programmes for the year.
-func (db *DB) PublicRegistry(ctx context.Context, authority string, year int) ([]PublicProvider, error) {
-	var out []PublicProvider
+func (db *DB) PublicRegistry(ctx context.Context, authority string, year int) ([]domain.PublicProvider, error) {
+	var out []domain.PublicProvider
 	err := db.InTx(ctx, pgx.ReadCommitted, func(tx pgx.Tx) error {
 		rows, err := tx.Query(ctx, `
 			SELECT p.id, p.name, p.inn, p.ogrn, p.license_number, p.address, m.admitted_at,
@@ -105,15 +79,15 @@ func (db *DB) PublicRegistry(ctx context.Context, authority string, year int) ([
 		if err != nil {
 			return err
 		}
-		out, err = pgx.CollectRows(rows, func(r pgx.CollectableRow) (PublicProvider, error) {
-			var p PublicProvider
+		out, err = pgx.CollectRows(rows, func(r pgx.CollectableRow) (domain.PublicProvider, error) {
+			var p domain.PublicProvider
 			err := r.Scan(&p.ProviderID, &p.Name, &p.INN, &p.OGRN, &p.LicenseNumber, &p.Address, &p.AdmittedAt, &p.Programmes)
 			return p, err
 		})
 		return err
 	})
 	if out == nil {
-		out = []PublicProvider{}
+		out = []domain.PublicProvider{}
 	}
 	return out, err
 }

@@ -18,13 +18,13 @@ var reserveAuthorityActor = domain.Actor{Sub: "r1", Role: domain.RoleReserveAuth
 func TestReserveQuotasKeepTheLatestRevision(t *testing.T) {
 	db := mustDB(t)
 	ctx := context.Background()
-	q := postgres.ReserveQuota{Authority: "region-64", Agency: "agency-1", Year: 2026, SetBy: reserveAuthorityActor,
-		ReserveQuotas: postgres.ReserveQuotas{I: 1, II: 2, III: 3}}
+	q := domain.ReserveQuota{Authority: "region-64", Agency: "agency-1", Year: 2026, SetBy: reserveAuthorityActor,
+		ReserveQuotas: domain.ReserveQuotas{I: 1, II: 2, III: 3}}
 	first, err := db.PutReserveQuotas(ctx, q)
 	if err != nil {
 		t.Fatal(err)
 	}
-	q.ReserveQuotas = postgres.ReserveQuotas{I: 0, II: 4, III: 1}
+	q.ReserveQuotas = domain.ReserveQuotas{I: 0, II: 4, III: 1}
 	second, err := db.PutReserveQuotas(ctx, q)
 	if err != nil {
 		t.Fatal(err)
@@ -36,10 +36,10 @@ func TestReserveQuotasKeepTheLatestRevision(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if diff := cmp.Diff(postgres.ReserveQuotas{I: 0, II: 4, III: 1, Revision: second.Revision}, got); diff != "" {
+	if diff := cmp.Diff(domain.ReserveQuotas{I: 0, II: 4, III: 1, Revision: second.Revision}, got); diff != "" {
 		t.Errorf("quotas mismatch (-want +got):\n%s", diff)
 	}
-	if none, err := db.ReserveQuotasFor(ctx, "region-64", "agency-1", 2027); err != nil || none != (postgres.ReserveQuotas{}) {
+	if none, err := db.ReserveQuotasFor(ctx, "region-64", "agency-1", 2027); err != nil || none != (domain.ReserveQuotas{}) {
 		t.Errorf("quotas never set = %+v, %v; want zero", none, err)
 	}
 	q.III = -1
@@ -48,18 +48,18 @@ func TestReserveQuotasKeepTheLatestRevision(t *testing.T) {
 	}
 }
 
-func reserveNomination(year int, rev int, cands ...postgres.ReserveCandidate) postgres.Nomination {
+func reserveNomination(year int, rev int, cands ...domain.ReserveCandidate) domain.Nomination {
 	id := fmt.Sprintf("reserve-region-64-agency-1-%d", year)
-	return postgres.Nomination{ID: id, WorkflowID: id, Authority: "region-64", Agency: "agency-1", AgencyName: "Министерство",
-		Year: year, Status: postgres.NominationDraft, Quotas: postgres.ReserveQuotas{I: 2}, Candidates: cands,
+	return domain.Nomination{ID: id, WorkflowID: id, Authority: "region-64", Agency: "agency-1", AgencyName: "Министерство",
+		Year: year, Status: domain.NominationDraft, Quotas: domain.ReserveQuotas{I: 2}, Candidates: cands,
 		CreatedAt: time.Date(year, 3, 2, 7, 0, 0, 0, time.UTC), Revision: rev}
 }
 
-func reserveCandidate(id string, number int, name string, status postgres.CandidateStatus) postgres.ReserveCandidate {
+func reserveCandidate(id string, number int, name string, status domain.CandidateStatus) domain.ReserveCandidate {
 	years := 5
-	return postgres.ReserveCandidate{ID: id, Number: number, Status: status, UpdatedAt: time.Date(2026, 3, 2, 8, 0, 0, 0, time.UTC),
-		CandidateData: postgres.CandidateData{List: postgres.ListNew, Category: postgres.CategoryI, FullName: name,
-			Position: "советник", Department: "Отдел", Questionnaire: postgres.Questionnaire{DateOfBirth: "1980-01-02", ManagementExperienceYears: &years}}}
+	return domain.ReserveCandidate{ID: id, Number: number, Status: status, UpdatedAt: time.Date(2026, 3, 2, 8, 0, 0, 0, time.UTC),
+		CandidateData: domain.CandidateData{List: domain.ListNew, Category: domain.CategoryI, FullName: name,
+			Position: "советник", Department: "Отдел", Questionnaire: domain.Questionnaire{DateOfBirth: "1980-01-02", ManagementExperienceYears: &years}}}
 }
 
 func TestSaveNominationIgnoresOlderRevisions(t *testing.T) {
@@ -69,14 +69,14 @@ func TestSaveNominationIgnoresOlderRevisions(t *testing.T) {
 		return domain.Event{Seq: seq, At: time.Date(2026, 3, 2, 8, seq, 0, 0, time.UTC), Actor: reserveAuthorityActor, Action: "step"}
 	}
 	due := civil.Date{Year: 2026, Month: 3, Day: 13}
-	c2 := reserveCandidate("C2", 2, "Сидорова Анна Ивановна", postgres.CandidateCorrectionRequested)
+	c2 := reserveCandidate("C2", 2, "Сидорова Анна Ивановна", domain.CandidateCorrectionRequested)
 	c2.CorrectionDue, c2.Reason = &due, "уточнить стаж"
-	newer := reserveNomination(2026, 3, reserveCandidate("C1", 1, "Петров Пётр", postgres.CandidateUnderReview), c2)
-	newer.Status = postgres.NominationUnderReview
+	newer := reserveNomination(2026, 3, reserveCandidate("C1", 1, "Петров Пётр", domain.CandidateUnderReview), c2)
+	newer.Status = domain.NominationUnderReview
 	if err := db.SaveNomination(ctx, newer, ev(3)); err != nil {
 		t.Fatal(err)
 	}
-	older := reserveNomination(2026, 2, reserveCandidate("C1", 1, "Петров Пётр", postgres.CandidateProposed))
+	older := reserveNomination(2026, 2, reserveCandidate("C1", 1, "Петров Пётр", domain.CandidateProposed))
 	if err := db.SaveNomination(ctx, older, ev(2)); err != nil {
 		t.Fatal(err)
 	}
@@ -91,7 +91,7 @@ func TestSaveNominationIgnoresOlderRevisions(t *testing.T) {
 		t.Errorf("timeline = %d steps, %v; want both steps", len(history), err)
 	}
 	// A newer step that removed a candidate removes it from the read model.
-	newest := reserveNomination(2026, 4, reserveCandidate("C1", 1, "Петров Пётр", postgres.CandidateUnderReview))
+	newest := reserveNomination(2026, 4, reserveCandidate("C1", 1, "Петров Пётр", domain.CandidateUnderReview))
 	if err := db.SaveNomination(ctx, newest, ev(4)); err != nil {
 		t.Fatal(err)
 	}
@@ -106,12 +106,12 @@ func TestSaveNominationIgnoresOlderRevisions(t *testing.T) {
 func TestListNominationsAndPreviousReserve(t *testing.T) {
 	db := mustDB(t)
 	ctx := context.Background()
-	last := reserveNomination(2025, 1, reserveCandidate("C1", 1, "Петров Пётр Петрович", postgres.CandidateIncluded),
-		reserveCandidate("C2", 2, "Орлов Олег Олегович", postgres.CandidateNotIncluded))
-	last.Candidates[0].IncludedCategory = postgres.CategoryII
-	last.Status = postgres.NominationDecided
+	last := reserveNomination(2025, 1, reserveCandidate("C1", 1, "Петров Пётр Петрович", domain.CandidateIncluded),
+		reserveCandidate("C2", 2, "Орлов Олег Олегович", domain.CandidateNotIncluded))
+	last.Candidates[0].IncludedCategory = domain.CategoryII
+	last.Status = domain.NominationDecided
 	this := reserveNomination(2026, 1)
-	for _, n := range []postgres.Nomination{this, last} {
+	for _, n := range []domain.Nomination{this, last} {
 		if err := db.SaveNomination(ctx, n, domain.Event{Seq: 1, At: n.CreatedAt, Actor: reserveAuthorityActor, Action: "created"}); err != nil {
 			t.Fatal(err)
 		}
@@ -136,10 +136,10 @@ func TestListNominationsAndPreviousReserve(t *testing.T) {
 	tests := []struct {
 		name, born string
 		year       int
-		want       *postgres.PreviousReserve
+		want       *domain.PreviousReserve
 	}{
-		{"петров  пётр петрович", "1980-01-02", 2025, &postgres.PreviousReserve{Year: 2025, Category: postgres.CategoryII, Agency: "agency-1", NominationID: last.ID}},
-		{"Петров Петр Петрович", "1980-01-02", 2025, &postgres.PreviousReserve{Year: 2025, Category: postgres.CategoryII, Agency: "agency-1", NominationID: last.ID}},
+		{"петров  пётр петрович", "1980-01-02", 2025, &domain.PreviousReserve{Year: 2025, Category: domain.CategoryII, Agency: "agency-1", NominationID: last.ID}},
+		{"Петров Петр Петрович", "1980-01-02", 2025, &domain.PreviousReserve{Year: 2025, Category: domain.CategoryII, Agency: "agency-1", NominationID: last.ID}},
 		{"Петров Пётр Петрович", "1980-01-03", 2025, nil}, // another person of the same name
 		{"Петров Пётр Петрович", "1980-01-02", 2024, nil}, // not in that year's reserve
 		{"Орлов Олег Олегович", "1980-01-02", 2025, nil},  // selected but not included
@@ -157,27 +157,27 @@ func TestListNominationsAndPreviousReserve(t *testing.T) {
 
 func TestCandidateDataCheckNamesEachMissingField(t *testing.T) {
 	years := 3
-	full := postgres.Questionnaire{DateOfBirth: "1985-04-01", Education: "высшее", PositionSince: "2020-01-01", ManagementExperienceYears: &years,
+	full := domain.Questionnaire{DateOfBirth: "1985-04-01", Education: "высшее", PositionSince: "2020-01-01", ManagementExperienceYears: &years,
 		Achievements: "a", ProfessionalQualities: "b", ProfessionalThinking: "c", Motivation: "d",
 		AdditionalEducation: "e", Retraining: "f", Internships: "g", TestingResults: "h"}
-	base := postgres.CandidateData{List: postgres.ListNew, Category: postgres.CategoryIII, FullName: "Иванов Иван", Position: "p", Department: "d", Questionnaire: full}
+	base := domain.CandidateData{List: domain.ListNew, Category: domain.CategoryIII, FullName: "Иванов Иван", Position: "p", Department: "d", Questionnaire: full}
 	tests := []struct {
 		name   string
-		change func(*postgres.CandidateData)
+		change func(*domain.CandidateData)
 		want   []string
 	}{
-		{"complete", func(*postgres.CandidateData) {}, nil},
-		{"list 2 criteria", func(d *postgres.CandidateData) {
+		{"complete", func(*domain.CandidateData) {}, nil},
+		{"list 2 criteria", func(d *domain.CandidateData) {
 			d.Questionnaire.AdditionalEducation, d.Questionnaire.Retraining, d.Questionnaire.Internships, d.Questionnaire.TestingResults = "", " ", "", ""
 		}, []string{"questionnaire.additional_education", "questionnaire.retraining", "questionnaire.internships", "questionnaire.testing_results"}},
-		{"list 1 criteria", func(d *postgres.CandidateData) {
-			d.List = postgres.ListRepeat
+		{"list 1 criteria", func(d *domain.CandidateData) {
+			d.List = domain.ListRepeat
 			d.Questionnaire.Achievements, d.Questionnaire.Motivation = "", ""
 		}, []string{"questionnaire.achievements", "questionnaire.motivation"}},
-		{"common fields", func(d *postgres.CandidateData) {
-			d.Questionnaire = postgres.Questionnaire{AdditionalEducation: "e", Retraining: "f", Internships: "g", TestingResults: "h"}
+		{"common fields", func(d *domain.CandidateData) {
+			d.Questionnaire = domain.Questionnaire{AdditionalEducation: "e", Retraining: "f", Internships: "g", TestingResults: "h"}
 		}, []string{"questionnaire.date_of_birth", "questionnaire.education", "questionnaire.position_since", "questionnaire.management_experience_years"}},
-		{"bad values", func(d *postgres.CandidateData) {
+		{"bad values", func(d *domain.CandidateData) {
 			d.List, d.Category, d.FullName = "third", "IV", ""
 			d.Questionnaire.DateOfBirth, d.Questionnaire.PositionSince = "2015-01-01", "01.02.2020"
 		}, []string{"list", "category", "full_name", "questionnaire.date_of_birth", "questionnaire.position_since"}},

@@ -1,0 +1,36 @@
+package domain
+
+import (
+	"encoding/json"
+	"time"
+)
+
+// BatchRejection names a batch item refused at validation, by its index.
+type BatchRejection struct {
+	Index int                 `json:"index"`
+	Error BatchRejectionError `json:"error"`
+}
+
+// BatchRejectionError is the error document of one refused item.
+type BatchRejectionError struct {
+	Code    Code         `json:"code"`
+	Message string       `json:"message"`
+	Fields  []FieldError `json:"fields,omitempty"`
+}
+
+// Batch is a batch issuance request as accepted.
+type Batch struct {
+	ID        string           `json:"batch_id"`
+	Authority string           `json:"authority"`
+	Actor     Actor            `json:"-"`
+	Accepted  int              `json:"accepted"`
+	Rejected  []BatchRejection `json:"rejected"`
+	CreatedAt time.Time        `json:"created_at"`
+}
+
+// BatchItem is one accepted item waiting to be issued.
+type BatchItem struct {
+	Index   int             `json:"index"`
+	Request json.RawMessage `json:"request"`
+	Number  string          `json:"number,omitempty"`
+}
