@@ -16,6 +16,7 @@ import (
 	"github.com/go-playground/validator/v10"
 
 	"github.com/profdev/profdev/internal/domain"
+	"github.com/profdev/profdev/internal/postgres"
 	"github.com/profdev/profdev/internal/russianid"
 )
 
@@ -222,4 +223,45 @@ func list[T any](items []T, next string) listBody[T] {
 		items = []T{}
 	}
 	return listBody[T]{Items: items, NextCursor: next}
+}
+
+// respond writes body with status, or the error response when err is set.
+func respond(c *gin.Context, status int, body any, err error) {
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	c.JSON(status, body)
+}
+
+// queryYear reads ?year= (0 when absent).
+func queryYear(c *gin.Context) (int, error) {
+	raw := c.Query("year")
+	if raw == "" {
+		return 0, nil
+	}
+	n, err := strconv.Atoi(raw)
+	if err != nil || !domain.ValidYear(n) {
+		return 0, domain.Invalid("invalid query", domain.FieldError{Field: "year", Message: domain.YearMessage})
+	}
+	return n, nil
+}
+
+// queryBool reads an optional true/false query parameter (nil when absent).
+func queryBool(c *gin.Context, name string) (*bool, error) {
+	raw := c.Query(name)
+	if raw == "" {
+		return nil, nil
+	}
+	v, err := strconv.ParseBool(raw)
+	if err != nil {
+		return nil, domain.Invalid("invalid query", domain.FieldError{Field: name, Message: "must be true or false"})
+	}
+	return &v, nil
+}
+
+// pageOf reads ?limit= and ?cursor= as a store page.
+func pageOf(c *gin.Context) (postgres.Page, error) {
+	limit, cursor, err := pageFrom(c)
+	return postgres.Page{Limit: limit, Cursor: cursor}, err
 }

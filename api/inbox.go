@@ -1,7 +1,6 @@
 package api
 
 import (
-	"context"
 	"net/http"
 	"time"
 
@@ -13,12 +12,6 @@ import (
 )
 
 // The task inbox and the agency overview, computed from the read models of every process.
-
-// InboxStore is what the inbox and overview read.
-type InboxStore interface {
-	Tasks(ctx context.Context, actor domain.Actor, today civil.Date) ([]domain.Task, error)
-	Overview(ctx context.Context, agency string) (domain.AgencyOverview, error)
-}
 
 func (s *Server) inboxRoutes(authed *gin.RouterGroup) {
 	authed.GET("/tasks", s.tasks)

@@ -1,7 +1,6 @@
 package api
 
 import (
-	"context"
 	"fmt"
 	"net/http"
 	"strconv"
@@ -20,16 +19,6 @@ import (
 // The annual planning cycle (планирование), process 4: the ministry opens a cycle, agencies
 // and providers submit plans that the ministry accepts or returns, agencies report every
 // quarter, and the year's consolidated summary is read from the read models.
-
-// PlanningStore is what the planning endpoints read outside the workflows.
-type PlanningStore interface {
-	GetCycle(ctx context.Context, authority string, year int) (domain.Cycle, error)
-	GetPlan(ctx context.Context, id string) (domain.Plan, error)
-	CyclePlans(ctx context.Context, cycleID string) ([]domain.Plan, error)
-	CycleReports(ctx context.Context, cycleID string) ([]domain.QuarterlyReport, error)
-	PlanningParticipant(ctx context.Context, authority string, kind domain.ParticipantKind, id string) (domain.CycleParticipant, error)
-	PlanningSummary(ctx context.Context, authority string, year int) (domain.PlanningSummary, error)
-}
 
 func (s *Server) planningRoutes(authed *gin.RouterGroup) {
 	authed.POST("/planning/cycles", s.idempotent(s.openCycle))

@@ -1,7 +1,6 @@
 package api
 
 import (
-	"context"
 	"net/http"
 	"strconv"
 	"time"
@@ -19,18 +18,6 @@ import (
 
 // The provider registry (process 2): applications, programme declarations, exclusion and
 // the public registry.
-
-// RegistryStore is what the registry endpoints read.
-type RegistryStore interface {
-	GetApplication(ctx context.Context, id string) (domain.Application, error)
-	ListApplications(ctx context.Context, f postgres.ApplicationFilter, page postgres.Page) ([]domain.Application, string, error)
-	Timeline(ctx context.Context, subjectID string) ([]domain.Event, error)
-	WorkflowTimeline(ctx context.Context, workflowID string) ([]domain.Event, error)
-	GetMembership(ctx context.Context, providerID, authority string) (domain.Membership, error)
-	ProviderMemberships(ctx context.Context, providerID string) ([]domain.Membership, error)
-	GetDeclaration(ctx context.Context, id string) (domain.Declaration, error)
-	PublicRegistry(ctx context.Context, authority string, year int) ([]domain.PublicProvider, error)
-}
 
 func (s *Server) registryRoutes(authed, public *gin.RouterGroup) {
 	authed.POST("/registry/applications", s.idempotent(s.createApplication))

@@ -2,7 +2,6 @@ package api
 
 import (
 	"bytes"
-	"context"
 	"encoding/csv"
 	"fmt"
 	"html/template"
@@ -23,13 +22,6 @@ import (
 
 // The management reserve (резерв управленческих кадров), process 3: the authority's quotas,
 // the agencies' nominations and their candidates, and the lists of seed 002's appendices.
-
-// ReserveStore is what the reserve endpoints read and write outside the workflows.
-type ReserveStore interface {
-	PutReserveQuotas(ctx context.Context, q domain.ReserveQuota) (domain.ReserveQuota, error)
-	GetNomination(ctx context.Context, id string) (domain.Nomination, error)
-	ListNominations(ctx context.Context, f postgres.NominationFilter, page postgres.Page) ([]domain.Nomination, string, error)
-}
 
 func (s *Server) reserveRoutes(authed *gin.RouterGroup) {
 	authed.PUT("/reserve/quotas/:year/:agency", s.putReserveQuotas)
