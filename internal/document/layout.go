@@ -5,8 +5,6 @@ import (
 	"strconv"
 	"strings"
 	"unicode/utf8"
-
-	"github.com/go-pdf/fpdf"
 )
 
 // Page geometry in millimetres (A4 portrait). The content box sits inside a
@@ -83,10 +81,9 @@ type page struct {
 	footerTop  float64
 }
 
-// builder measures text with the fpdf instance that will draw it, so the
-// widths used for wrapping are exactly the widths fpdf prints.
+// builder places text measured with the widths the embedded fonts declare
+// in the PDF, so the widths used for wrapping are the widths printed.
 type builder struct {
-	pdf   *fpdf.Fpdf
 	scale float64
 	y     float64
 	pg    *page
@@ -96,24 +93,18 @@ func (b *builder) style(bold bool, size float64, c rgb) textStyle {
 	return textStyle{bold: bold, size: size * b.scale, color: c}
 }
 
-func setFont(pdf *fpdf.Fpdf, st textStyle) {
-	style := ""
-	if st.bold {
-		style = "B"
-	}
-	pdf.SetFont(fontFamily, style, st.size)
-}
-
 func lineHeight(st textStyle) float64 { return st.size * ptToMM * leading }
 
-// baseline is where fpdf's CellFormat puts the baseline below the top of a
-// line: half the line height plus 0.3 of the font size.
+// baseline is where canvas.text puts the baseline below the top of a line:
+// half the line height plus 0.3 of the font size.
 func baseline(st textStyle) float64 { return lineHeight(st)/2 + 0.3*st.size*ptToMM }
 
-func (b *builder) width(st textStyle, s string) float64 {
-	setFont(b.pdf, st)
-	return b.pdf.GetStringWidth(s)
+// textWidth is the printed width of s in millimetres.
+func textWidth(st textStyle, s string) float64 {
+	return float64(fontFor(st.bold).textWidth(s)) * (st.size / k) / 1000
 }
+
+func (b *builder) width(st textStyle, s string) float64 { return textWidth(st, s) }
 
 // tokens splits text after spaces, hyphens and slashes: the places where a
 // line may break. Joining the tokens gives the text back.
@@ -209,9 +200,9 @@ func (b *builder) field(label, value string, bold bool) {
 }
 
 // layout finds the largest scale at which the certificate fits on the page.
-func layout(pdf *fpdf.Fpdf, c Certificate, qr [][]bool) (*page, error) {
+func layout(c Certificate, qr [][]bool) (*page, error) {
 	for step := scaleSteps; step >= minScaleSteps; step-- {
-		pg := build(pdf, c, qr, float64(step)/scaleSteps)
+		pg := build(c, qr, float64(step)/scaleSteps)
 		if pg.bodyBottom <= pg.footerTop-footerGap && pg.footerTop >= top {
 			return pg, nil
 		}
@@ -220,9 +211,9 @@ func layout(pdf *fpdf.Fpdf, c Certificate, qr [][]bool) (*page, error) {
 }
 
 // build lays out the whole page at one scale.
-func build(pdf *fpdf.Fpdf, c Certificate, qr [][]bool, scale float64) *page {
+func build(c Certificate, qr [][]bool, scale float64) *page {
 	pg := &page{scale: scale, qr: qr}
-	b := &builder{pdf: pdf, scale: scale, y: top, pg: pg}
+	b := &builder{scale: scale, y: top, pg: pg}
 
 	for _, inset := range []struct{ d, w float64 }{{frameOuter, 0.8}, {frameInner, 0.25}} {
 		pg.strokes = append(pg.strokes, stroke{x: inset.d, y: inset.d, w: pageW - 2*inset.d, h: pageH - 2*inset.d,
