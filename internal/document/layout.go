@@ -254,7 +254,7 @@ func build(c Certificate, qr [][]bool, scale float64) *page {
 	b.para(body, "L", issued+formatDate(issueDate(c.IssuedAt)), 0)
 	pg.bodyBottom = b.y
 
-	b.footer(c.VerificationURL)
+	b.footer(c.VerificationURL, c.Signature)
 	return pg
 }
 
@@ -271,20 +271,38 @@ func (b *builder) duplicateStamp(n int) {
 	b.y += h + 2*b.scale
 }
 
+// The signature notes of the footer. Only a qualified document mentions the
+// qualified signature (УКЭП) at all, apart from the stamp that denies it.
+const (
+	noteQualified           = "Документ подписан усиленной квалифицированной электронной подписью."
+	noteQualifiedDetail     = "Электронная подпись содержится в отдельном файле (открепленная подпись в формате CMS) и подтверждает подлинность и неизменность настоящего документа."
+	noteNonQualified        = "Документ подписан неквалифицированной электронной подписью."
+	noteNonQualifiedDetail  = "Электронная подпись содержится в отдельном файле (открепленная подпись в формате CMS) и позволяет проверить только неизменность настоящего документа."
+	stampNonQualified       = "НЕКВАЛИФИЦИРОВАННАЯ ЭЛЕКТРОННАЯ ПОДПИСЬ"
+	stampNonQualifiedDetail = "Документ подписан ключом разработки (локальным ключом) и не имеет юридической силы документа, подписанного квалифицированной электронной подписью."
+)
+
 // footer places the electronic-signature note and the verification URL to
-// the left of the QR code, bottom-anchored; it grows upwards when long.
-func (b *builder) footer(url string) {
+// the left of the QR code, bottom-anchored; it grows upwards when long. A
+// document without a qualified signature also gets a stamp above the footer.
+func (b *builder) footer(url string, sig SignatureKind) {
 	type part struct {
 		st   textStyle
 		text string
 	}
 	parts := []part{
-		{b.style(true, 9, colText), "Документ подписан усиленной квалифицированной электронной подписью."},
-		{b.style(false, 8.5, colText), "Электронная подпись содержится в отдельном файле (открепленная подпись в формате CMS) " +
-			"и подтверждает подлинность и неизменность настоящего документа."},
-		{b.style(false, 8.5, colText), "Проверить сертификат можно по QR-коду или на странице:"},
-		{b.style(false, 8.5, colBlue), url},
+		{b.style(true, 9, colText), noteQualified},
+		{b.style(false, 8.5, colText), noteQualifiedDetail},
 	}
+	if sig != SignatureQualified {
+		parts = []part{
+			{b.style(true, 9, colRed), noteNonQualified},
+			{b.style(false, 8.5, colText), noteNonQualifiedDetail},
+		}
+	}
+	parts = append(parts,
+		part{b.style(false, 8.5, colText), "Проверить сертификат можно по QR-коду или на странице:"},
+		part{b.style(false, 8.5, colBlue), url})
 	gap := 1.2 * b.scale
 	var h float64
 	for _, p := range parts {
@@ -297,4 +315,25 @@ func (b *builder) footer(url string) {
 	for _, p := range parts {
 		y += b.block(left, y, footerTextW, p.st, "L", p.text) + gap
 	}
+	if sig != SignatureQualified {
+		b.nonQualifiedStamp()
+	}
+}
+
+// nonQualifiedStamp draws a red frame across the page just above the footer
+// saying that the signature is not qualified, so that a document signed
+// with a development or local key cannot pass for a legally binding one.
+// The footer then starts at the top of the stamp.
+func (b *builder) nonQualifiedStamp() {
+	head, detail := b.style(true, 12, colRed), b.style(false, 9, colRed)
+	pad := 2.5 * b.scale
+	w := contentW - 2*pad
+	h := pad + float64(len(b.wrap(head, stampNonQualified, w)))*lineHeight(head) + 0.8*b.scale +
+		float64(len(b.wrap(detail, stampNonQualifiedDetail, w)))*lineHeight(detail) + pad
+	y := b.pg.footerTop - 3*b.scale - h
+	b.pg.strokes = append(b.pg.strokes, stroke{x: left, y: y, w: contentW, h: h, width: 0.7, color: colRed, rect: true})
+	ty := y + pad
+	ty += b.block(left+pad, ty, w, head, "C", stampNonQualified) + 0.8*b.scale
+	b.block(left+pad, ty, w, detail, "C", stampNonQualifiedDetail)
+	b.pg.footerTop = y
 }

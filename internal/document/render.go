@@ -15,7 +15,7 @@ import (
 // LayoutVersion names the layout in the PDF's Producer entry. Bump it when
 // the printed layout changes on purpose, so a stored document tells which
 // layout produced it.
-const LayoutVersion = "1"
+const LayoutVersion = "2"
 
 // Render validates c and returns the certificate as a PDF together with the
 // lowercase hex SHA-256 of the PDF bytes. The output is byte-for-byte

@@ -124,9 +124,62 @@ func TestRenderIgnoresTimeZoneOfIssuedAt(t *testing.T) {
 // without one, a dependency or toolchain change altered the bytes: a retry
 // after such a deploy would not reproduce documents signed before it.
 func TestGoldenHash(t *testing.T) {
-	const golden = "f6df17f928fec72f1faaf5679d20a0430cf03b3bfa103f9b4d7cfe819cb1bb4a"
-	if _, sum := render(t, sample()); sum != golden {
-		t.Errorf("sha256 = %s, want %s", sum, golden)
+	for _, tc := range []struct {
+		sig    SignatureKind
+		golden string
+	}{
+		{SignatureNonQualified, "16e9bb1039c7da78154d2d5a966faa8a618b08a17c699ca099fa14ef4b113583"},
+		{SignatureQualified, "9af63049e7245789b8d9ffb36a91ef09ac50b8fcc14ce0b7641681cd1a32a7f4"},
+	} {
+		c := sample()
+		c.Signature = tc.sig
+		if _, sum := render(t, c); sum != tc.golden {
+			t.Errorf("%v: sha256 = %s, want %s", tc.sig, sum, tc.golden)
+		}
+	}
+}
+
+// TestRenderSignatureKinds checks that only a qualified document claims a
+// qualified signature, and that any other says visibly that it has none.
+func TestRenderSignatureKinds(t *testing.T) {
+	var zero Certificate
+	if zero.Signature != SignatureNonQualified {
+		t.Fatal("the zero Signature is not SignatureNonQualified")
+	}
+	qualified := []string{
+		"Документ подписан усиленной квалифицированной электронной подписью.",
+		"подтверждает подлинность и неизменность настоящего документа.",
+	}
+	nonQualified := []string{
+		"НЕКВАЛИФИЦИРОВАННАЯ ЭЛЕКТРОННАЯ ПОДПИСЬ",
+		"Документ подписан ключом разработки (локальным ключом) и не имеет юридической силы документа, " +
+			"подписанного квалифицированной электронной подписью.",
+		"Документ подписан неквалифицированной электронной подписью.",
+		"позволяет проверить только неизменность настоящего документа.",
+	}
+	for _, tc := range []struct {
+		sig           SignatureKind
+		want, wantNot []string
+	}{
+		{SignatureQualified, qualified, append(nonQualified, "неквалифицированн", "НЕКВАЛИФИЦИРОВАНН", "ключом разработки")},
+		{SignatureNonQualified, nonQualified, append(qualified, "усиленной", "УКЭП")},
+	} {
+		c := sample()
+		c.Signature = tc.sig
+		text := pageText(checkFits(t, c))
+		for _, want := range tc.want {
+			if !strings.Contains(squash(text), squash(want)) {
+				t.Errorf("%v: text lacks %q", tc.sig, want)
+			}
+		}
+		for _, not := range tc.wantNot {
+			if strings.Contains(squash(text), squash(not)) {
+				t.Errorf("%v: text says %q", tc.sig, not)
+			}
+		}
+		if t.Failed() {
+			t.Logf("extracted text:\n%s", text)
+		}
 	}
 }
 
@@ -191,7 +244,6 @@ func TestRenderText(t *testing.T) {
 		"2026",
 		"Обучение должно быть начато не позднее 01.04.2026 и завершено не позднее 30.11.2026.",
 		"Дата выдачи: 10.02.2026",
-		"усиленной квалифицированной электронной подписью",
 		"https://profdev.mintrud.gov.ru/public/certificates/MT-2026-000123/verification",
 	} {
 		if !strings.Contains(text, want) {
@@ -324,6 +376,7 @@ func TestValidate(t *testing.T) {
 		{"url scheme", func(c *Certificate) { c.VerificationURL = "ftp://x.ru/1" }, "VerificationURL must be an absolute http(s) URL"},
 		{"url ascii", func(c *Certificate) { c.VerificationURL = "https://сертификат.рф/1" }, "VerificationURL must be ASCII"},
 		{"duplicate", func(c *Certificate) { c.Duplicate = -1 }, "Duplicate -1"},
+		{"signature", func(c *Certificate) { c.Signature = 7 }, "Signature 7 is neither"},
 	} {
 		c := sample()
 		tc.edit(&c)
