@@ -36,6 +36,7 @@ func newValidator() *validator.Validate {
 	_ = v.RegisterValidation("ident", func(fl validator.FieldLevel) bool {
 		return identRE.MatchString(fl.Field().String())
 	})
+	_ = v.RegisterValidation("year", func(fl validator.FieldLevel) bool { return domain.ValidYear(int(fl.Field().Int())) })
 	_ = v.RegisterValidation("inn", func(fl validator.FieldLevel) bool { return russianid.ValidINN(fl.Field().String()) })
 	_ = v.RegisterValidation("ogrn", func(fl validator.FieldLevel) bool { return russianid.ValidOGRNAny(fl.Field().String()) })
 	_ = v.RegisterValidation("snils", func(fl validator.FieldLevel) bool { return russianid.ValidSNILS(fl.Field().String()) })
@@ -149,6 +150,8 @@ func fieldMessage(fe validator.FieldError) string {
 			return "each item's " + strings.ToLower(fe.Param()) + " must be unique"
 		}
 		return "must not repeat"
+	case "year":
+		return domain.YearMessage
 	case "inn":
 		return "not a valid INN (10 or 12 digits with valid check digits)"
 	case "ogrn":
