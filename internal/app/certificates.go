@@ -31,6 +31,7 @@ type CertificateStore interface {
 	CreateBatch(ctx context.Context, b domain.Batch, items []domain.BatchItem) error
 	GetBatch(ctx context.Context, id string) (domain.Batch, error)
 	BatchProgress(ctx context.Context, batchID string) (map[string]int, error)
+	UnissuedBatchItems(ctx context.Context, batchID string, limit int) ([]domain.BatchItemState, error)
 	Timeline(ctx context.Context, subjectID string) ([]domain.Event, error)
 }
 
@@ -276,16 +277,25 @@ func (s *Service) batchItem(ctx context.Context, actor domain.Actor, e BatchEntr
 	return out, nil
 }
 
-// BatchStatus is a batch's progress: how many of its accepted items stand in each status.
+// BatchStatus is a batch's progress: how many of its accepted items stand in each status,
+// and each item without an issued certificate, refused (with the reason) or waiting. It is
+// complete only when every accepted item is issued or refused.
 type BatchStatus struct {
-	BatchID   string         `json:"batch_id"`
-	Accepted  int            `json:"accepted"`
-	Rejected  int            `json:"rejected"`
-	ByStatus  map[string]int `json:"by_status"`
-	Done      int            `json:"done"`
-	Complete  bool           `json:"complete"`
-	CreatedAt time.Time      `json:"created_at"`
+	BatchID   string                  `json:"batch_id"`
+	Accepted  int                     `json:"accepted"`
+	Rejected  int                     `json:"rejected"`
+	ByStatus  map[string]int          `json:"by_status"`
+	Done      int                     `json:"done"`
+	Issued    int                     `json:"issued"`
+	Refused   int                     `json:"refused"`
+	Waiting   int                     `json:"waiting"`
+	Unissued  []domain.BatchItemState `json:"unissued"`
+	Complete  bool                    `json:"complete"`
+	CreatedAt time.Time               `json:"created_at"`
 }
+
+// maxUnissuedShown bounds the items a batch's status lists one by one.
+const maxUnissuedShown = 1000
 
 // Batch returns the progress of one of the actor's authority's batches.
 func (s *Service) Batch(ctx context.Context, actor domain.Actor, id string) (BatchStatus, error) {
@@ -303,12 +313,29 @@ func (s *Service) Batch(ctx context.Context, actor domain.Actor, id string) (Bat
 	if err != nil {
 		return BatchStatus{}, err
 	}
-	done := 0
-	for st, n := range progress {
-		if st != "pending" && st != string(domain.CertificateIssuing) {
-			done += n
+	unissued, err := s.store.UnissuedBatchItems(ctx, b.ID, maxUnissuedShown)
+	if err != nil {
+		return BatchStatus{}, err
+	}
+	if unissued == nil {
+		unissued = []domain.BatchItemState{}
+	}
+	st := BatchStatus{BatchID: b.ID, Accepted: b.Accepted, Rejected: len(b.Rejected), ByStatus: progress,
+		Unissued: unissued, CreatedAt: b.CreatedAt}
+	for status, n := range progress {
+		switch status {
+		case "pending", string(domain.CertificateIssuing):
+			st.Waiting += n
+		case "refused":
+			st.Refused += n
+		default:
+			st.Issued += n
 		}
 	}
-	return BatchStatus{BatchID: b.ID, Accepted: b.Accepted, Rejected: len(b.Rejected), ByStatus: progress,
-		Done: done, Complete: done == b.Accepted, CreatedAt: b.CreatedAt}, nil
+	// Items not numbered yet have no row in progress's statuses but "pending"; anything the
+	// counts miss is still waiting, so the batch is never said to be done too early.
+	st.Done = st.Issued + st.Refused
+	st.Waiting = b.Accepted - st.Done
+	st.Complete = st.Done == b.Accepted
+	return st, nil
 }
