@@ -190,7 +190,7 @@ func seedDirectory(ctx context.Context, db *postgres.DB) error {
 		return err
 	}
 	// Certificates of the development ministry are numbered MT-YYYY-NNNNNN.
-	if _, err := db.Pool().Exec(ctx, `UPDATE authorities SET number_prefix = 'MT' WHERE id = $1 AND number_prefix = ''`, devAuthority.ID); err != nil {
+	if err := db.SetNumberPrefix(ctx, devAuthority.ID, "MT"); err != nil {
 		return err
 	}
 	if _, err := db.GetAgency(ctx, devAgency.ID); domain.IsCode(err, domain.CodeNotFound) {
