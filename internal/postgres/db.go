@@ -54,7 +54,8 @@ func Open(ctx context.Context, cfg Config, log zerolog.Logger) (*DB, error) {
 // Close releases the pool.
 func (db *DB) Close() { db.pool.Close() }
 
-// Pool exposes the pool for packages that keep their own SQL next to their process.
+// Pool exposes the pool to tests and benchmarks that seed or inspect rows directly; the
+// product goes through the store's methods.
 func (db *DB) Pool() *pgxpool.Pool { return db.pool }
 
 // Ping reports whether the database answers.
