@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"strings"
 	"sync"
 	"testing"
@@ -11,6 +12,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 	"go.temporal.io/sdk/activity"
+	"go.temporal.io/sdk/log"
 	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/testsuite"
 	sdkworker "go.temporal.io/sdk/worker"
@@ -185,6 +187,8 @@ func TestActivityErrorRetries(t *testing.T) {
 				store := &flakyReserve{errs: tc.errs}
 				reserve := &activities.Reserve{Store: store}
 				var s testsuite.WorkflowTestSuite
+				// Warnings and errors only: the interceptor's log of causes, not the SDK's debug log.
+				s.SetLogger(log.NewStructuredLogger(slog.New(slog.NewTextHandler(t.Output(), &slog.HandlerOptions{Level: slog.LevelWarn}))))
 				env := s.NewTestWorkflowEnvironment()
 				env.SetWorkerOptions(sdkworker.Options{Interceptors: Interceptors()})
 				env.RegisterActivity(reserve)
