@@ -33,18 +33,22 @@ type Options struct {
 	DisableRegistrationOfWorkflows bool // a worker that runs activities only
 }
 
-// New builds (but does not start) a worker with everything registered.
+// New builds (but does not start) a worker with everything registered and every activity
+// error classified (Interceptors).
 func New(c client.Client, d Deps, o Options) sdkworker.Worker {
 	w := sdkworker.New(c, workflows.TaskQueue, sdkworker.Options{
 		MaxConcurrentActivityExecutionSize:      o.MaxConcurrentActivities,
 		MaxConcurrentWorkflowTaskExecutionSize:  o.MaxConcurrentWorkflowTasks,
 		MaxConcurrentLocalActivityExecutionSize: o.MaxConcurrentLocalActivities,
+		Interceptors:                            Interceptors(),
 	})
 	Register(w, d)
 	return w
 }
 
-// Register puts every workflow and activity on a registry (a worker or a replayer).
+// Register puts every workflow and activity on a registry (a worker or a replayer). A worker
+// built without New must set Interceptors in its options, or its activities' errors go
+// unclassified: a not_found would be retried.
 func Register(r sdkworker.Registry, d Deps) {
 	RegisterWorkflows(r)
 	RegisterActivities(r, d)
