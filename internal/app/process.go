@@ -97,9 +97,12 @@ func workflowError(err error) error {
 	}
 	var appErr *temporal.ApplicationError
 	if errors.As(err, &appErr) {
-		switch code := domain.Code(appErr.Type()); code {
-		case domain.CodeInvalid, domain.CodeNotFound, domain.CodeConflict, domain.CodeForbidden:
-			return &domain.Error{Code: code, Message: appErr.Message(), Err: err}
+		if code := domain.Code(appErr.Type()); code.Permanent() {
+			refusal := &domain.Error{Code: code, Message: appErr.Message(), Err: err}
+			if appErr.HasDetails() {
+				_ = appErr.Details(&refusal.Fields) // the fields an activity named, if any
+			}
+			return refusal
 		}
 		return domain.Wrap(err, domain.CodeInternal, "the process failed")
 	}
