@@ -124,11 +124,13 @@ type AgencyOverview struct {
 }
 
 // Overview counts an agency's certificates and nominations by status and lists what is overdue.
+// Certificates are counted from certificate_counts_by_agency, which triggers keep in step.
 func (db *DB) Overview(ctx context.Context, agency string) (AgencyOverview, error) {
 	o := AgencyOverview{Agency: agency, Counts: map[string]map[string]int{"certificates": {}, "reserve_nominations": {}, "planning_plans": {}, "quarterly_reports": {}}, Overdue: []Task{}}
 	err := db.InTx(ctx, pgx.ReadCommitted, func(tx pgx.Tx) error {
 		rows, err := tx.Query(ctx, `
-			SELECT 'certificates', status, count(*) FROM certificates WHERE agency_id = $1 AND status <> 'issuing' GROUP BY status
+			SELECT 'certificates', status, sum(certificates) FROM certificate_counts_by_agency
+				WHERE agency_id = $1 AND status <> 'issuing' AND certificates > 0 GROUP BY status
 			UNION ALL SELECT 'reserve_nominations', status, count(*) FROM reserve_nominations WHERE agency = $1 GROUP BY status
 			UNION ALL SELECT 'planning_plans', status, count(*) FROM planning_plans
 				WHERE participant_kind = 'agency' AND participant_id = $1 GROUP BY status
