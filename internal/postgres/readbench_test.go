@@ -91,7 +91,8 @@ func BenchmarkReads(b *testing.B) {
 		n, seeded.Seconds(), names, migrated.Seconds(), vacuumed.Seconds())
 
 	reads := benchReads()
-	fmt.Printf("store methods called directly, %d samples per read (summary %d), subjects rotating\n\n", samples, max(samples/5, 10))
+	fmt.Printf("store methods called directly, %d samples per read (summary %d), subjects rotating; load average %s\n\n",
+		samples, max(samples/5, 10), loadAverage())
 	fmt.Printf("%-44s %9s %9s %9s\n", "read", "items", "p50 ms", "p99 ms")
 	for _, r := range reads {
 		k := samples
@@ -117,7 +118,7 @@ func BenchmarkReads(b *testing.B) {
 		slices.Sort(times)
 		fmt.Printf("%-44s %9.1f %9.2f %9.2f\n", r.name, float64(items)/float64(k), ms(percentile(times, 50)), ms(percentile(times, 99)))
 	}
-	fmt.Println()
+	fmt.Printf("load average after: %s (figures from a machine that others share are only comparable at a like load)\n\n", loadAverage())
 
 	if os.Getenv("READBENCH_EXPLAIN") != "" {
 		explain(ctx, b, pg, reads)
@@ -286,6 +287,15 @@ func migrateTo(ctx context.Context, db *postgres.DB, version int64) error {
 	}
 	_, err = p.UpTo(ctx, version)
 	return err
+}
+
+// loadAverage is the machine's 1, 5 and 15 minute load, or "unknown" off Linux.
+func loadAverage() string {
+	raw, err := os.ReadFile("/proc/loadavg")
+	if f := strings.Fields(string(raw)); err == nil && len(f) >= 3 {
+		return strings.Join(f[:3], " ")
+	}
+	return "unknown"
 }
 
 func envInt(name string, def int) int {
