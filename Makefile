@@ -25,10 +25,11 @@ test: deps
 	$(GO) vet ./...
 	$(GO) test -count=1 -timeout 45m ./...
 
-## bench: throughput and latency figures against a baseline measured in the same process
+## bench: throughput and latency figures against a baseline measured in the same process; read latencies at 1,000,000 certificates
 bench: deps
 	BENCH_N=$${BENCH_N:-1000} $(GO) test -run '^$$' -bench BenchmarkIssuance -benchtime 1x -timeout 60m ./cmd/profdev/
 	$(GO) test -run '^$$' -bench . -benchmem ./internal/signing/ ./internal/document/ ./internal/calendar/
+	READBENCH_CERTS=$${READBENCH_CERTS:-1000000} $(GO) test -run '^$$' -bench BenchmarkReads -benchtime 1x -timeout 30m ./internal/postgres/
 
 ## lint: formatting check
 lint:
