@@ -36,6 +36,10 @@ type Certificates struct {
 	Store    CertificateStore
 	Signer   DocumentSigner
 	Notifier Notifier
+	// Qualified says the signer is the authority's signing service, whose signature is
+	// qualified (УКЭП); only then does the document claim it. A development or local key's
+	// documents say they are not qualified.
+	Qualified bool
 }
 
 // PrepareInput asks to check, register and render a certificate's original document.
@@ -110,6 +114,7 @@ func (a *Certificates) renderDoc(c domain.Certificate, p domain.CertificateParti
 		ServantPosition: c.Servant.Position, AgencyName: c.Agency.Name, ProgrammeCode: c.Programme.Code,
 		ProgrammeTitle: c.Programme.Title, ProgrammeKind: string(c.Programme.Kind), Hours: c.Hours, Amount: c.Amount,
 		ProviderName: p.ProviderName, StartBy: c.StartBy, EndBy: c.EndBy, Year: c.Year, Duplicate: seq, VerificationURL: url,
+		Signature: a.signatureKind(),
 	})
 	var verr *document.ValidationError
 	if errors.As(err, &verr) {
@@ -119,6 +124,13 @@ func (a *Certificates) renderDoc(c domain.Certificate, p domain.CertificateParti
 		return domain.Document{}, err
 	}
 	return domain.Document{Number: c.Number, Seq: seq, PDF: pdf, SHA256: sum}, nil
+}
+
+func (a *Certificates) signatureKind() document.SignatureKind {
+	if a.Qualified {
+		return document.SignatureQualified
+	}
+	return document.SignatureNonQualified
 }
 
 // SignInput asks to sign one stored document at a given signing time.

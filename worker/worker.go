@@ -9,6 +9,7 @@ import (
 
 	"github.com/profdev/profdev/activities"
 	"github.com/profdev/profdev/internal/calendar"
+	"github.com/profdev/profdev/internal/signing"
 	"github.com/profdev/profdev/workflows"
 )
 
@@ -71,7 +72,8 @@ func RegisterActivities(r sdkworker.ActivityRegistry, d Deps) {
 	r.RegisterActivity(&activities.Notifications{Notifier: d.Notifier})
 	r.RegisterActivity(&activities.Calendar{Regions: d.Calendars})
 	r.RegisterActivity(&activities.Registry{Store: d.Registry})
-	r.RegisterActivity(&activities.Certificates{Store: d.Certificates, Signer: d.Signer, Notifier: d.Notifier})
+	r.RegisterActivity(&activities.Certificates{Store: d.Certificates, Signer: d.Signer, Notifier: d.Notifier,
+		Qualified: d.Signer != nil && d.Signer.Algorithm() == signing.AlgorithmRemote})
 	r.RegisterActivity(&activities.Batches{Store: d.Batches})
 	r.RegisterActivity(&activities.Reserve{Store: d.Reserve})
 	r.RegisterActivity(&activities.Planning{Store: d.Planning})

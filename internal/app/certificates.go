@@ -13,6 +13,7 @@ import (
 
 	"github.com/profdev/profdev/internal/domain"
 	"github.com/profdev/profdev/internal/postgres"
+	"github.com/profdev/profdev/internal/signing"
 	"github.com/profdev/profdev/workflows"
 )
 
@@ -182,8 +183,19 @@ func (s *Service) Rate(ctx context.Context, actor domain.Actor, number string, r
 }
 
 // VerifyCertificate is the public check of a certificate number: no personal data.
+// A document signed by a development or local key says so: only the authority's signing
+// service gives a qualified signature.
 func (s *Service) VerifyCertificate(ctx context.Context, number string) (domain.Verification, error) {
-	return s.store.VerifyCertificate(ctx, number)
+	v, err := s.store.VerifyCertificate(ctx, number)
+	if err != nil {
+		return v, err
+	}
+	v.Qualified = v.Algorithm == signing.AlgorithmRemote
+	v.SignatureKind = "non_qualified"
+	if v.Qualified {
+		v.SignatureKind = "qualified"
+	}
+	return v, nil
 }
 
 // SigningChains is the PEM bundle a verifier needs (signing certificates and their CAs).
