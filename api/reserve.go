@@ -1,10 +1,7 @@
 package api
 
 import (
-	"bytes"
-	"encoding/csv"
 	"fmt"
-	"html/template"
 	"net/http"
 	"regexp"
 	"strconv"
@@ -15,6 +12,7 @@ import (
 	"go.temporal.io/sdk/client"
 	"go.temporal.io/sdk/temporal"
 
+	"github.com/profdev/profdev/internal/document"
 	"github.com/profdev/profdev/internal/domain"
 	"github.com/profdev/profdev/internal/postgres"
 	"github.com/profdev/profdev/workflows"
@@ -463,138 +461,27 @@ func (s *Server) nominationLists(c *gin.Context) {
 	}
 	// The lists name the participant in full, as the directory holds it today.
 	name := n.AgencyName
-	if a, err := s.store.GetAgency(c.Request.Context(), n.Agency); err == nil {
+	a, err := s.store.GetAgency(c.Request.Context(), n.Agency)
+	if err == nil {
 		name = a.Name
 	} else if !domain.IsCode(err, domain.CodeNotFound) {
 		fail(c, err)
 		return
 	}
-	doc := reserveDocument{Agency: name, Year: n.Year, Lists: reserveLists(n)}
-	var buf bytes.Buffer
+	n.AgencyName = name
+	var body []byte
 	if format == "csv" {
-		if err := doc.writeCSV(&buf); err != nil {
+		if body, err = document.ReserveListsCSV(n); err != nil {
 			fail(c, err)
 			return
 		}
 		c.Header("Content-Disposition", fmt.Sprintf(`attachment; filename="reserve-lists-%s-%d.csv"`, n.Agency, n.Year))
-		c.Data(http.StatusOK, "text/csv; charset=utf-8", buf.Bytes())
+		c.Data(http.StatusOK, "text/csv; charset=utf-8", body)
 		return
 	}
-	if err := reserveListsHTML.Execute(&buf, doc); err != nil {
+	if body, err = document.ReserveListsHTML(n); err != nil {
 		fail(c, err)
 		return
 	}
-	c.Data(http.StatusOK, "text/html; charset=utf-8", buf.Bytes())
+	c.Data(http.StatusOK, "text/html; charset=utf-8", body)
 }
-
-// reserveDocument is the two lists of one nomination, ready to print.
-type reserveDocument struct {
-	Agency string
-	Year   int
-	Lists  []reserveList
-}
-
-type reserveList struct {
-	Appendix int
-	Title    string // what follows the participant's name in the form's heading
-	Groups   []reserveGroup
-}
-
-type reserveGroup struct {
-	Heading string
-	Rows    []reserveRow
-}
-
-type reserveRow struct {
-	N                                    int
-	FullName, Position, Department, Note string
-}
-
-// reserveLists groups the candidates of each list by category, in the order they were
-// proposed, numbering them through the list as its one "№ п/п" column does. Every category
-// heading is printed, as in the form, even when nobody is proposed in it.
-func reserveLists(n domain.Nomination) []reserveList {
-	out := []reserveList{
-		{Appendix: 1, Title: fmt.Sprintf("ранее включенных в резерв управленческих кадров и повторно рекомендуемых на очередной период в %d году", n.Year)},
-		{Appendix: 2, Title: fmt.Sprintf("рекомендуемых для участия в конкурсе по формированию резерва управленческих кадров в %d году", n.Year)},
-	}
-	for i, l := range []domain.ReserveList{domain.ListRepeat, domain.ListNew} {
-		num := 0
-		for _, cat := range domain.ReserveCategories {
-			g := reserveGroup{Heading: fmt.Sprintf("Категория %s \"%s\"", cat, cat.Title())}
-			for _, c := range n.Candidates {
-				if c.List == l && c.Category == cat {
-					num++
-					g.Rows = append(g.Rows, reserveRow{N: num, FullName: c.FullName, Position: c.Position, Department: c.Department, Note: c.Note})
-				}
-			}
-			out[i].Groups = append(out[i].Groups, g)
-		}
-	}
-	return out
-}
-
-// reserveListHeader is the column row of both appendices.
-var reserveListHeader = []string{"№ п/п", "Фамилия, имя, отчество", "Замещаемая должность", "Наименование структурного подразделения", "Примечание"}
-
-func (d reserveDocument) writeCSV(buf *bytes.Buffer) error {
-	buf.WriteString("\uFEFF") // the byte order mark tells a spreadsheet the file is UTF-8
-	w := csv.NewWriter(buf)
-	w.Comma, w.UseCRLF = ';', true
-	for i, l := range d.Lists {
-		if i > 0 {
-			_ = w.Write([]string{""})
-		}
-		_ = w.Write([]string{fmt.Sprintf("Приложение № %d", l.Appendix)})
-		_ = w.Write([]string{"Список лиц"})
-		_ = w.Write([]string{d.Agency + ","})
-		_ = w.Write([]string{l.Title})
-		_ = w.Write(reserveListHeader)
-		for _, g := range l.Groups {
-			_ = w.Write([]string{g.Heading})
-			for _, r := range g.Rows {
-				_ = w.Write([]string{strconv.Itoa(r.N), r.FullName, r.Position, r.Department, r.Note})
-			}
-		}
-	}
-	w.Flush()
-	return w.Error()
-}
-
-var reserveListsHTML = template.Must(template.New("lists").Parse(`<!DOCTYPE html>
-<html lang="ru">
-<head>
-<meta charset="utf-8">
-<title>Списки кандидатов в резерв управленческих кадров — {{.Agency}}, {{.Year}}</title>
-<style>
-body { font-family: "Times New Roman", serif; font-size: 12pt; margin: 2cm; }
-section + section { break-before: page; page-break-before: always; }
-.appendix { text-align: right; }
-h1 { font-size: 13pt; font-weight: normal; text-align: center; }
-table { border-collapse: collapse; width: 100%; }
-th, td { border: 1px solid #000; padding: 4pt; vertical-align: top; }
-tr.category td { font-weight: bold; text-align: center; }
-@media print { body { margin: 0; } }
-</style>
-</head>
-<body>
-{{- range .Lists}}
-<section>
-<p class="appendix">Приложение № {{.Appendix}}</p>
-<h1>Список лиц<br>{{$.Agency}},<br>{{.Title}}</h1>
-<table>
-<thead><tr><th>№ п/п</th><th>Фамилия, имя, отчество</th><th>Замещаемая должность</th><th>Наименование структурного подразделения</th><th>Примечание</th></tr></thead>
-<tbody>
-{{- range .Groups}}
-<tr class="category"><td colspan="5">{{.Heading}}</td></tr>
-{{- range .Rows}}
-<tr><td>{{.N}}</td><td>{{.FullName}}</td><td>{{.Position}}</td><td>{{.Department}}</td><td>{{.Note}}</td></tr>
-{{- end}}
-{{- end}}
-</tbody>
-</table>
-</section>
-{{- end}}
-</body>
-</html>
-`))
