@@ -3,7 +3,6 @@ package api
 import (
 	"fmt"
 	"net/http"
-	"strconv"
 	"time"
 
 	"cloud.google.com/go/civil"
@@ -112,15 +111,6 @@ func withoutEmails(c domain.Cycle) domain.Cycle {
 	}
 	c.Participants = ps
 	return c
-}
-
-// pathYear reads a year (a cycle's, a quota's) from the path.
-func pathYear(c *gin.Context) (int, error) {
-	year, err := strconv.Atoi(c.Param("year"))
-	if err != nil || year < 2019 || year > 2100 {
-		return 0, domain.Invalid("invalid path", domain.FieldError{Field: "year", Message: "must be a year from 2019 to 2100"})
-	}
-	return year, nil
 }
 
 // cycleAuthority is the authority whose cycle the caller asks for: the query's, or by default

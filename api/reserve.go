@@ -3,7 +3,6 @@ package api
 import (
 	"fmt"
 	"net/http"
-	"regexp"
 	"strconv"
 	"time"
 
@@ -156,10 +155,6 @@ func (s *Server) createNomination(c *gin.Context) {
 	}
 	c.JSON(http.StatusCreated, n)
 }
-
-// workflowIDRE: records whose IDs are their workflow IDs (nominations, plans) are longer than
-// the identifiers of identRE.
-var workflowIDRE = regexp.MustCompile(`^[A-Za-z0-9._-]{1,200}$`)
 
 // loadNomination returns the nomination if the caller may see it; otherwise 404.
 func (s *Server) loadNomination(c *gin.Context, actor domain.Actor) (domain.Nomination, bool) {
