@@ -12,8 +12,8 @@ import (
 // Path parameters that more than one process reads: the year of a reserve quota or of a
 // planning cycle, and the IDs of records that are their workflow IDs.
 
-// workflowIDRE: records whose IDs are their workflow IDs (nominations, plans) are longer than
-// the identifiers of identRE.
+// workflowIDRE: records whose IDs are their workflow IDs (plans; nominations are checked in
+// internal/app) are longer than the identifiers of identRE.
 var workflowIDRE = regexp.MustCompile(`^[A-Za-z0-9._-]{1,200}$`)
 
 // pathYear reads a year (a cycle's, a quota's) from the path.
