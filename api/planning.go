@@ -3,7 +3,6 @@ package api
 import (
 	"fmt"
 	"net/http"
-	"strconv"
 
 	"github.com/gin-gonic/gin"
 
@@ -48,15 +47,6 @@ func (s *Server) openCycle(c *gin.Context) {
 	out, err := s.app.OpenCycle(c.Request.Context(), actorOf(c), app.CycleOpening{Year: req.Year, Authority: req.Authority,
 		PriorityDirections: req.PriorityDirections, PlansDue: req.PlansDue.Date, QuarterlyReports: *req.QuarterlyReports})
 	respond(c, http.StatusCreated, out, err)
-}
-
-// pathYear reads a year (a cycle's, a quota's) from the path.
-func pathYear(c *gin.Context) (int, error) {
-	year, err := strconv.Atoi(c.Param("year"))
-	if err != nil || !domain.ValidYear(year) {
-		return 0, domain.Invalid("invalid path", domain.FieldError{Field: "year", Message: domain.YearMessage})
-	}
-	return year, nil
 }
 
 // cycleAuthority is the authority whose cycle the caller asks for: ?authority=, or the
