@@ -18,6 +18,7 @@ have_gost_engine() {
 
 have_pg_server || missing+=(postgresql)
 have_gost_engine || missing+=(libengine-gost-openssl)
+[ -e /usr/include/openssl/engine.h ] || missing+=(libssl-dev) # OpenSSL headers for the cgo GOST signer (internal/signing)
 command -v openssl >/dev/null 2>&1 || missing+=(openssl)
 
 if ! command -v go >/dev/null 2>&1; then
