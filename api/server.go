@@ -104,9 +104,9 @@ func New(cfg Config, d Deps) *Server {
 
 	v1 := e.Group("/api/v1")
 	v1.GET("/openapi.json", s.openapi)
-	public := v1.Group("/public")
+	public := v1.Group("/public", s.checkInput())
 
-	authed := v1.Group("", s.authenticate())
+	authed := v1.Group("", s.authenticate(), s.checkInput())
 	authed.GET("/notifications", s.listNotifications)
 	authed.PUT("/directory/agencies/:agency", s.putAgency)
 	authed.GET("/directory/agencies", s.listAgencies)

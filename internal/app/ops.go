@@ -2,15 +2,21 @@ package app
 
 import (
 	"context"
+	"crypto/sha256"
+	"crypto/subtle"
 	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"regexp"
+	"slices"
 	"strings"
 	"time"
 
+	"go.temporal.io/api/serviceerror"
 	"go.temporal.io/api/workflowservice/v1"
+	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/status"
 	"google.golang.org/protobuf/encoding/protojson"
 
 	"github.com/profdev/profdev/internal/domain"
@@ -42,6 +48,17 @@ type WorkflowSummary struct {
 	Overdue    bool      `json:"overdue"`
 }
 
+// Bounds of the operators' list: Temporal answers a list in milliseconds, and the SDK would
+// otherwise retry an error it takes for transient for its default of 10 seconds (a page token
+// Temporal cannot read is one: issue 11). OpsProbeTimeout bounds the second look that tells a
+// bad token from a slow service.
+const (
+	OpsListTimeout    = 5 * time.Second
+	OpsProbeTimeout   = time.Second
+	maxRawQueryBytes  = 1000
+	maxWorkflowIDSize = 1000 // Temporal's default limit on workflow IDs
+)
+
 // safeValue is what a filter value may be, so that it can be quoted into a list filter.
 var safeValue = regexp.MustCompile(`^[A-Za-z0-9_.-]{1,100}$`)
 
@@ -65,7 +82,9 @@ func (f WorkflowFilter) visibilityQuery() (string, error) {
 	if f.Overdue != nil {
 		clauses = append(clauses, fmt.Sprintf("%s = %t", workflows.AttrOverdue.GetName(), *f.Overdue))
 	}
-	if q := strings.TrimSpace(f.Query); q != "" {
+	if q := strings.TrimSpace(f.Query); len(q) > maxRawQueryBytes {
+		fields = append(fields, domain.FieldError{Field: "query", Message: fmt.Sprintf("longer than %d bytes", maxRawQueryBytes)})
+	} else if q != "" {
 		clauses = append(clauses, "("+q+")")
 	}
 	if len(fields) > 0 {
@@ -87,19 +106,23 @@ func (s *Service) Workflows(ctx context.Context, actor domain.Actor, f WorkflowF
 	if page.Limit == 0 {
 		page.Limit = 50
 	}
-	token, err := base64.RawURLEncoding.DecodeString(page.Cursor)
+	token, err := DecodeOpsCursor(query, page.Cursor)
 	if err != nil {
-		return nil, "", domain.Invalid("invalid query", domain.FieldError{Field: "cursor", Message: "not a cursor returned by this list"})
+		return nil, "", err
 	}
-	resp, err := s.temporal.ListWorkflow(ctx, &workflowservice.ListWorkflowExecutionsRequest{
+	lctx, cancel := context.WithTimeout(ctx, OpsListTimeout)
+	defer cancel()
+	resp, err := s.temporal.ListWorkflow(lctx, &workflowservice.ListWorkflowExecutionsRequest{
 		Query: query, PageSize: int32(page.Limit), NextPageToken: token,
 	})
 	if err != nil {
-		// A malformed raw query is the caller's mistake, not an outage.
-		if f.Query != "" {
-			return nil, "", domain.Invalid("invalid query", domain.FieldError{Field: "query", Message: "not a valid Temporal list filter: " + err.Error()})
+		if len(token) > 0 && !isInvalidArgument(err) && s.listAnswers(ctx, query) {
+			// The same filter answers without the token: the token was at fault. Only a
+			// forged cursor gets here (garbage fails the check above), and Temporal fails on
+			// it with an error its SDK retries until the deadline.
+			return nil, "", domain.Invalid("invalid query", domain.FieldError{Field: "cursor", Message: "not accepted by the workflow service"})
 		}
-		return nil, "", workflowError(err)
+		return nil, "", listError(err, strings.TrimSpace(f.Query) != "", len(token) > 0)
 	}
 	items := make([]WorkflowSummary, 0, len(resp.Executions))
 	for _, e := range resp.Executions {
@@ -121,7 +144,81 @@ func (s *Service) Workflows(ctx context.Context, actor domain.Actor, f WorkflowF
 		}
 		items = append(items, sum)
 	}
-	return items, base64.RawURLEncoding.EncodeToString(resp.NextPageToken), nil
+	return items, EncodeOpsCursor(query, resp.NextPageToken), nil
+}
+
+// listAnswers reports whether the first page of query comes back promptly.
+func (s *Service) listAnswers(ctx context.Context, query string) bool {
+	ctx, cancel := context.WithTimeout(ctx, OpsProbeTimeout)
+	defer cancel()
+	_, err := s.temporal.ListWorkflow(ctx, &workflowservice.ListWorkflowExecutionsRequest{Query: query, PageSize: 1})
+	return err == nil
+}
+
+func isInvalidArgument(err error) bool {
+	var invalid *serviceerror.InvalidArgument
+	return errors.As(err, &invalid)
+}
+
+// listError classifies a failed visibility call. Temporal refuses a filter it cannot parse
+// (or a page token it cannot read) with InvalidArgument: the caller's 400, naming the raw
+// query when there is one. Running out of OpsListTimeout is 503, like any dependency that
+// does not answer.
+func listError(err error, rawQuery, paged bool) error {
+	var invalid *serviceerror.InvalidArgument
+	if errors.As(err, &invalid) {
+		switch {
+		case rawQuery:
+			return domain.Invalid("invalid query", domain.FieldError{Field: "query", Message: "not a valid Temporal list filter: " + invalid.Message})
+		case paged:
+			return domain.Invalid("invalid query", domain.FieldError{Field: "cursor", Message: "not accepted by the workflow service: " + invalid.Message})
+		}
+		return domain.Wrap(err, domain.CodeInternal, "the workflow list filter was refused")
+	}
+	var deadline *serviceerror.DeadlineExceeded
+	if errors.As(err, &deadline) || errors.Is(err, context.DeadlineExceeded) || status.Code(err) == codes.DeadlineExceeded {
+		return domain.Wrap(err, domain.CodeUnavailable, "the workflow service did not answer within %s; retry", OpsListTimeout)
+	}
+	return workflowError(err)
+}
+
+// The operators' cursor wraps Temporal's page token with a check over the filter and the
+// token, so that a cursor this list did not return, or one returned for another filter, is
+// refused with a 400 instead of reaching Temporal, which fails on an unreadable token with an
+// error its SDK retries until the call's deadline. The check is a digest, not a secret: it
+// tells garbage from our cursors, which is what it is for.
+const opsCursorCheck = 8
+
+// EncodeOpsCursor is the cursor of the next page of the list filtered by query.
+func EncodeOpsCursor(query string, token []byte) string {
+	if len(token) == 0 {
+		return ""
+	}
+	return base64.RawURLEncoding.EncodeToString(append(slices.Clip(token), opsCursorDigest(query, token)...))
+}
+
+// DecodeOpsCursor returns Temporal's page token from a cursor this list returned for query.
+func DecodeOpsCursor(query, cursor string) ([]byte, error) {
+	if cursor == "" {
+		return nil, nil
+	}
+	raw, err := base64.RawURLEncoding.Strict().DecodeString(cursor)
+	if err == nil && len(raw) > opsCursorCheck {
+		token, check := raw[:len(raw)-opsCursorCheck], raw[len(raw)-opsCursorCheck:]
+		if subtle.ConstantTimeCompare(check, opsCursorDigest(query, token)) == 1 {
+			return token, nil
+		}
+	}
+	return nil, domain.Invalid("invalid query", domain.FieldError{Field: "cursor", Message: "not a cursor returned by this list for these filters"})
+}
+
+func opsCursorDigest(query string, token []byte) []byte {
+	h := sha256.New()
+	h.Write([]byte("profdev ops cursor\x00"))
+	h.Write([]byte(query))
+	h.Write([]byte{0})
+	h.Write(token)
+	return h.Sum(nil)[:opsCursorCheck]
 }
 
 // WorkflowHistory is a workflow's latest run as Temporal recorded it, event by event, next
@@ -138,10 +235,16 @@ func (s *Service) WorkflowHistory(ctx context.Context, actor domain.Actor, id st
 	if err := Require(actor, domain.RoleOperator); err != nil {
 		return WorkflowHistory{}, err
 	}
+	if strings.TrimSpace(id) == "" || len(id) > maxWorkflowIDSize {
+		return WorkflowHistory{}, domain.Invalid("invalid path", domain.FieldError{Field: "workflow_id", Message: fmt.Sprintf("must be 1-%d bytes", maxWorkflowIDSize)})
+	}
 	it := s.temporal.GetWorkflowHistory(ctx, id, "", false, 0)
 	var events []any
 	for it.HasNext() {
 		e, err := it.Next()
+		if isInvalidArgument(err) { // an ID Temporal refuses names no workflow
+			return WorkflowHistory{}, domain.NotFound("workflow " + id)
+		}
 		if err != nil {
 			if err = workflowError(err); errors.Is(err, errProcessClosed) {
 				err = domain.NotFound("workflow " + id)
