@@ -1,6 +1,7 @@
 package workflows
 
 import (
+	"slices"
 	"time"
 
 	"cloud.google.com/go/civil"
@@ -148,6 +149,12 @@ func AwaitAlarm(ctx workflow.Context, changed func() bool, alarms ...Alarm) (Ala
 		return Alarm{}, false, err
 	}
 	return next, true, nil
+}
+
+// stillDue reports whether alarm a is still among the pending ones: a step taken while it
+// fired may have made it moot.
+func stillDue(pending []Alarm, a Alarm) bool {
+	return slices.ContainsFunc(pending, func(p Alarm) bool { return p.Kind == a.Kind && p.At.Equal(a.At) })
 }
 
 // deadlineAndReminder computes, through the calendar activity, the deadline n working days
