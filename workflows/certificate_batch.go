@@ -76,18 +76,3 @@ func CertificateBatch(ctx workflow.Context, in BatchInput) (int, error) {
 		}
 	}
 }
-
-// NewCertificateInput builds a certificate workflow's input from a ministry's request; the
-// API and batch issuance share it so a certificate starts the same way from either.
-func NewCertificateInput(r domain.CertificateRequest, number, authority, region string, actor domain.Actor,
-	terms CertificateTerms, publicBaseURL, batchID string) CertificateInput {
-	return CertificateInput{
-		Certificate: domain.Certificate{
-			Number: number, Authority: authority, Year: r.Year, Agency: r.Agency, Servant: r.Servant,
-			ProviderID: r.ProviderID, Programme: domain.Programme{Code: r.ProgrammeCode}, Hours: r.Hours, Amount: r.Amount,
-			StartBy: r.StartBy, EndBy: r.EndBy, Status: domain.CertificateIssuing, BatchID: batchID,
-		},
-		Region: region, IssuedBy: actor, Terms: terms,
-		VerificationURL: publicBaseURL + "/api/v1/public/certificates/" + number + "/verification",
-	}
-}
