@@ -1,6 +1,7 @@
 package workflows
 
 import (
+	"encoding/json"
 	"slices"
 	"time"
 
@@ -64,6 +65,33 @@ type ReviewCycle struct {
 	Reminded        bool        `json:"reminded"`
 	Escalated       bool        `json:"escalated"`
 	CalendarVersion string      `json:"calendar_version"`
+}
+
+// carriedCycle is a ReviewCycle that survives continue-as-new. A deadline not yet set is a
+// zero civil.Date, which marshals as "0000-00-00" and which civil.Date refuses to parse back;
+// such dates are left out when decoding, which restores them as zero.
+type carriedCycle struct{ ReviewCycle }
+
+// UnmarshalJSON decodes a cycle, leaving out the dates that were never set.
+func (c *carriedCycle) UnmarshalJSON(b []byte) error {
+	var fields map[string]json.RawMessage
+	if err := json.Unmarshal(b, &fields); err != nil {
+		return err
+	}
+	unset := []string{}
+	for k, v := range fields {
+		if string(v) == `"0000-00-00"` {
+			unset = append(unset, k)
+		}
+	}
+	for _, k := range unset {
+		delete(fields, k)
+	}
+	clean, err := json.Marshal(fields)
+	if err != nil {
+		return err
+	}
+	return json.Unmarshal(clean, &c.ReviewCycle)
 }
 
 // Submit starts a review round today: the reviewer's deadline and reminder date are
