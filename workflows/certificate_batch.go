@@ -14,6 +14,8 @@ import (
 // abandoned children: each certificate lives on its own). Retries and restarts resume
 // where they stopped and issue nothing twice: numbers are claimed per item, and a
 // certificate's workflow ID is its number.
+//
+// The batch takes no updates and keeps no clock; each certificate sends its own notices.
 
 // CertificateBatchWorkflowType names the batch workflow.
 const CertificateBatchWorkflowType = "CertificateBatch"

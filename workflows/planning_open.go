@@ -15,6 +15,9 @@ import (
 // a configured day each year; it opens the cycle of the coming (or current) year unless the
 // ministry has opened it already, announcing the priority directions of the authority's
 // latest cycle (or the configured ones when it has had none).
+//
+// The opener is one step with no updates, clock or texts of its own, so it has no _steps,
+// _clock or _notices file: the cycle it starts announces itself (planning_cycle_notices.go).
 
 // Names of the scheduled opener.
 const (
