@@ -89,12 +89,12 @@ func Admission(ctx workflow.Context, in AdmissionInput) (domain.Application, err
 	}
 
 	if err := w.review.Submit(ctx, w.terms()); err != nil {
-		return w.app, err
+		return w.app, ownStep(ctx, "the review's deadlines", err)
 	}
 	w.app.AdmissionDue = Today(ctx).AddDays(admissionTargetDays)
 	w.syncDates()
 	if err := w.record(ctx, in.SubmittedBy, "submitted", map[string]any{"programmes": len(in.Programmes), "review_due": w.review.ReviewDue}); err != nil {
-		return w.app, err
+		return w.app, ownStep(ctx, "the submission", err)
 	}
 	w.notify(ctx, w.submittedNotices()...)
 	w.ready = true
@@ -107,7 +107,7 @@ func Admission(ctx workflow.Context, in AdmissionInput) (domain.Application, err
 		}
 		if fired {
 			if err := w.onAlarm(ctx, alarm); err != nil {
-				return w.app, err
+				return w.app, ownStep(ctx, string(alarm.Kind), err)
 			}
 		}
 	}

@@ -124,13 +124,13 @@ func Certificate(ctx workflow.Context, in CertificateInput) (domain.Certificate,
 	}
 	if err := w.issue(ctx); err != nil {
 		var appErr *temporal.ApplicationError
-		if errors.As(err, &appErr) && appErr.NonRetryable() {
+		if errors.As(err, &appErr) && permanent(err) {
 			// Refused (provider excluded, programme not accepted, a live certificate exists):
 			// the request is answered with the reason and nothing else happens.
 			w.refusal, w.ready = refuse(domain.Code(appErr.Type()), "%s", appErr.Message()), true
 			return w.c, drain(ctx)
 		}
-		return w.c, err
+		return w.c, ownStep(ctx, "the issue", err)
 	}
 	for !w.finished() {
 		seen := w.changes
@@ -140,7 +140,7 @@ func Certificate(ctx workflow.Context, in CertificateInput) (domain.Certificate,
 		}
 		if fired {
 			if err := w.onAlarm(ctx, alarm); err != nil {
-				return w.c, err
+				return w.c, ownStep(ctx, string(alarm.Kind), err)
 			}
 		}
 	}
@@ -153,18 +153,17 @@ func Certificate(ctx workflow.Context, in CertificateInput) (domain.Certificate,
 
 // issue checks, registers, renders, signs and stores the certificate, then delivers it.
 func (w *certificate) issue(ctx workflow.Context) error {
-	lctx := workflow.WithLocalActivityOptions(ctx, workflow.LocalActivityOptions{
-		StartToCloseTimeout: 30 * time.Second,
-		RetryPolicy: &temporal.RetryPolicy{InitialInterval: time.Second, MaximumInterval: time.Minute,
-			NonRetryableErrorTypes: []string{string(domain.CodeInvalid), string(domain.CodeConflict), string(domain.CodeNotFound)}},
-	})
+	// The issue runs in local activities, one server round trip fewer each; a transient
+	// failure (the database down) falls back to regular activities that retry until it is
+	// back, and only a refusal no retry can fix ends the issue (see Certificate).
+	lctx := withLocalActivity(ctx, 30*time.Second)
 	issuedAt := workflow.Now(ctx).UTC()
 	w.c.Status = domain.CertificateIssuing
 	ev := w.steps.next(ctx, w.in.IssuedBy, "requested", map[string]any{"provider_id": w.c.ProviderID, "programme_code": w.c.Programme.Code})
 	w.c.Revision = ev.Seq
 	var prep activities.Prepared
-	if err := workflow.ExecuteLocalActivity(lctx, certificateActivities.PrepareCertificate,
-		activities.PrepareInput{Certificate: w.c, Event: ev, VerificationURL: w.in.VerificationURL}).Get(ctx, &prep); err != nil {
+	if err := runLocal(lctx, certificateActivities.PrepareCertificate,
+		activities.PrepareInput{Certificate: w.c, Event: ev, VerificationURL: w.in.VerificationURL}, &prep); err != nil {
 		return err
 	}
 	w.c, w.parties = prep.Certificate, prep.Parties
@@ -172,13 +171,13 @@ func (w *certificate) issue(ctx workflow.Context) error {
 	// server round trip fewer; the activity stays idempotent (a stored signature is reused).
 	var signed activities.Signed
 	in := activities.SignInput{Number: w.c.Number, Seq: 0, SigningTime: issuedAt}
-	var sign workflow.Future
+	var err error
 	if workflow.GetVersion(ctx, "issue-sign-locally", workflow.DefaultVersion, 1) == 1 {
-		sign = workflow.ExecuteLocalActivity(lctx, certificateActivities.SignDocument, in)
+		err = runLocal(lctx, certificateActivities.SignDocument, in, &signed)
 	} else {
-		sign = workflow.ExecuteActivity(ctx, certificateActivities.SignDocument, in)
+		err = workflow.ExecuteActivity(ctx, certificateActivities.SignDocument, in).Get(ctx, &signed)
 	}
-	if err := sign.Get(ctx, &signed); err != nil {
+	if err != nil {
 		return err
 	}
 	w.c.Status, w.c.IssuedAt = domain.CertificateIssued, &issuedAt

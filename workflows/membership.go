@@ -103,7 +103,7 @@ func RegistryMembership(ctx workflow.Context, in MembershipInput) (domain.Member
 	}
 	if in.State == nil {
 		if err := w.record(ctx, in.AdmittedBy, "admitted", map[string]any{"application_id": in.ApplicationID}); err != nil {
-			return w.st.Membership, err
+			return w.st.Membership, ownStep(ctx, "the admission", err)
 		}
 	}
 	if err := workflow.Await(ctx, func() bool {

@@ -123,7 +123,7 @@ func PlanningCycle(ctx workflow.Context, in CycleInput) (domain.Cycle, error) {
 	}
 	if in.State == nil {
 		if err := w.open(ctx); err != nil {
-			return w.st.Cycle, err
+			return w.st.Cycle, ownStep(ctx, "the opening", err)
 		}
 	}
 	w.ready = true
@@ -139,7 +139,7 @@ func PlanningCycle(ctx workflow.Context, in CycleInput) (domain.Cycle, error) {
 		}
 		if fired {
 			if boundary, err = w.onAlarm(ctx, alarm); err != nil {
-				return w.st.Cycle, err
+				return w.st.Cycle, ownStep(ctx, string(alarm.Kind), err)
 			}
 		}
 		if workflow.GetInfo(ctx).GetContinueAsNewSuggested() {

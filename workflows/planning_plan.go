@@ -123,7 +123,7 @@ func PlanReview(ctx workflow.Context, in PlanInput) (domain.Plan, error) {
 		}
 		if fired {
 			if err := w.onAlarm(ctx, alarm); err != nil {
-				return w.in.Plan, err
+				return w.in.Plan, ownStep(ctx, string(alarm.Kind), err)
 			}
 		}
 	}

@@ -150,10 +150,10 @@ func ReserveNomination(ctx workflow.Context, in NominationInput) (domain.Nominat
 	if in.State == nil {
 		key := activities.QuotaKey{Authority: in.Authority, Agency: in.Agency, Year: in.Year}
 		if err := workflow.ExecuteActivity(ctx, reserveActivities.LoadReserveQuotas, key).Get(ctx, &w.st.Nomination.Quotas); err != nil {
-			return w.st.Nomination, err
+			return w.st.Nomination, ownStep(ctx, "loading the quotas", err)
 		}
 		if err := w.save(ctx, in.CreatedBy, "created", map[string]any{"quotas": w.st.Nomination.Quotas}); err != nil {
-			return w.st.Nomination, err
+			return w.st.Nomination, ownStep(ctx, "the creation", err)
 		}
 		w.notify(ctx, w.createdNotice())
 	}
@@ -169,7 +169,7 @@ func ReserveNomination(ctx workflow.Context, in NominationInput) (domain.Nominat
 		}
 		if fired {
 			if err := w.onAlarm(ctx, alarm); err != nil {
-				return w.st.Nomination, err
+				return w.st.Nomination, ownStep(ctx, string(alarm.Kind), err)
 			}
 		}
 		if workflow.GetInfo(ctx).GetContinueAsNewSuggested() && !w.finished() {
@@ -189,7 +189,7 @@ func ReserveNomination(ctx workflow.Context, in NominationInput) (domain.Nominat
 	now := workflow.Now(ctx).UTC()
 	w.st.Nomination.ClosedAt = &now
 	if err := w.save(ctx, domain.SystemActor, "closed", map[string]any{"status": w.st.Nomination.Status}); err != nil {
-		return w.st.Nomination, err
+		return w.st.Nomination, ownStep(ctx, "the close", err)
 	}
 	w.notes.wait(ctx)
 	return w.st.Nomination, nil

@@ -22,7 +22,8 @@ import (
 //     activity of the process.
 //
 // A failed upsert of the search attributes fails the workflow task, in every process (see
-// upsertSearch).
+// upsertSearch); so does a step the workflow takes on its own that storage refuses for good
+// (see ownStep).
 
 // stepper is the step skeleton; a process embeds it and gives it its recorder.
 type stepper struct {
@@ -98,7 +99,7 @@ func (s *stepper) recordWith(ctx workflow.Context, actor domain.Actor, action st
 		upsertSearch(ctx, s.rec.searchAttributes()...)
 	}
 	if st.local {
-		return workflow.ExecuteLocalActivity(ctx, st.activity, st.input).Get(ctx, nil)
+		return runLocal(ctx, st.activity, st.input, nil)
 	}
 	return workflow.ExecuteActivity(ctx, st.activity, st.input).Get(ctx, nil)
 }
@@ -115,4 +116,19 @@ func upsertSearch(ctx workflow.Context, attrs ...temporal.SearchAttributeUpdate)
 	if err := workflow.UpsertTypedSearchAttributes(ctx, attrs...); err != nil {
 		panic(fmt.Sprintf("search attributes of %s not upserted: %v", workflow.GetInfo(ctx).WorkflowExecution.ID, err))
 	}
+}
+
+// ownStep passes on the error of a step that a workflow takes on its own (its start, its
+// clock, its close), where no person awaits the answer. Transient errors never get this far:
+// activities retry until they succeed and local ones fall back to regular ones (runLocal).
+// What does is storage refusing for good (conflict, invalid, not found) what the workflow
+// decided, which is a defect or bad data; the workflow task then fails with it, so the
+// workflow stays where it is, in plain sight of operators, and carries on after a fix (a
+// fixed build, or a reset to before the step once the data is right), instead of failing for
+// good or going on with a read model that misses the step. Cancellation passes through.
+func ownStep(ctx workflow.Context, step string, err error) error {
+	if err == nil || temporal.IsCanceledError(err) {
+		return err
+	}
+	panic(fmt.Sprintf("%s: %s refused for good: %v", workflow.GetInfo(ctx).WorkflowExecution.ID, step, err))
 }
