@@ -46,12 +46,20 @@ type notice struct {
 
 func newAdmissionEnv(t *testing.T, start time.Time) *admissionEnv {
 	t.Helper()
+	return newAdmissionEnvWith(t, start, func(e *admissionEnv) {
+		e.RegisterActivity(&activities.Calendar{Regions: calendar.NewRegions(calendar.Russia(), nil)})
+	})
+}
+
+// newAdmissionEnvWith lets the caller register the calendar activity.
+func newAdmissionEnvWith(t *testing.T, start time.Time, registerCalendar func(*admissionEnv)) *admissionEnv {
+	t.Helper()
 	var s testsuite.WorkflowTestSuite
 	e := &admissionEnv{TestWorkflowEnvironment: s.NewTestWorkflowEnvironment()}
 	e.SetStartTime(start)
 	e.RegisterWorkflowWithOptions(workflows.Admission, workflow.RegisterOptions{Name: workflows.AdmissionWorkflowType})
 	e.RegisterWorkflowWithOptions(workflows.RegistryMembership, workflow.RegisterOptions{Name: workflows.MembershipWorkflowType})
-	e.RegisterActivity(&activities.Calendar{Regions: calendar.NewRegions(calendar.Russia(), nil)})
+	registerCalendar(e)
 	e.RegisterActivity(&activities.Registry{})
 	e.RegisterActivity(&activities.Notifications{})
 	e.OnActivity("SaveApplication", mock.Anything, mock.Anything).Return(func(_ context.Context, s activities.ApplicationStep) error {

@@ -2,7 +2,6 @@ package workflows
 
 import (
 	"errors"
-	"fmt"
 	"time"
 
 	"cloud.google.com/go/civil"
@@ -11,7 +10,6 @@ import (
 
 	"github.com/profdev/profdev/activities"
 	"github.com/profdev/profdev/internal/domain"
-	"github.com/profdev/profdev/internal/notify"
 )
 
 // The educational certificate (process 1): one workflow per certificate, for months. It is
@@ -20,6 +18,9 @@ import (
 // end_by plus a grace period (with reminders, then escalation to the ministry); the issuing
 // authority may annul it while no outcome is reported, and issue duplicates; after the
 // outcome the servant and HR rate the training once each.
+//
+// certificate_steps.go holds the updates, certificate_clock.go the deadlines and
+// certificate_notices.go the texts sent; certificate_batch.go issues many at once.
 
 // Names of the certificate workflow and its handlers.
 const (
@@ -57,6 +58,21 @@ type CertificateInput struct {
 	VerificationURL string             `json:"verification_url"`
 }
 
+// NewCertificateInput builds a certificate workflow's input from a ministry's request; the
+// API and batch issuance share it so a certificate starts the same way from either.
+func NewCertificateInput(r domain.CertificateRequest, number, authority, region string, actor domain.Actor,
+	terms CertificateTerms, publicBaseURL, batchID string) CertificateInput {
+	return CertificateInput{
+		Certificate: domain.Certificate{
+			Number: number, Authority: authority, Year: r.Year, Agency: r.Agency, Servant: r.Servant,
+			ProviderID: r.ProviderID, Programme: domain.Programme{Code: r.ProgrammeCode}, Hours: r.Hours, Amount: r.Amount,
+			StartBy: r.StartBy, EndBy: r.EndBy, Status: domain.CertificateIssuing, BatchID: batchID,
+		},
+		Region: region, IssuedBy: actor, Terms: terms,
+		VerificationURL: publicBaseURL + "/api/v1/public/certificates/" + number + "/verification",
+	}
+}
+
 // Step inputs of the updates.
 type (
 	EnrolmentReport struct {
@@ -77,50 +93,44 @@ type (
 	}
 )
 
-// Alarm kinds of a certificate.
-const (
-	alarmEnrolmentReminder AlarmKind = "enrolment_reminder"
-	alarmLapse             AlarmKind = "lapse"
-	alarmOutcomeReminder   AlarmKind = "outcome_reminder"
-	alarmOutcomeOverdue    AlarmKind = "outcome_overdue"
-	alarmSurveyCloses      AlarmKind = "survey_closes"
-)
+// certificateActivities names the certificate activities; the worker registers the real ones.
+var certificateActivities *activities.Certificates
 
 type certificate struct {
+	stepper
 	in           CertificateInput
 	c            domain.Certificate
 	parties      domain.CertificateParties
 	steps        timeline
 	refusal      error
 	ready        bool
-	changes      int
 	remindOn     civil.Date
 	reminded     bool
 	escalated    bool
 	surveyEnd    time.Time
 	surveyClosed bool
 	raters       []string
-	mu           workflow.Mutex
 	notes        *notifier
 }
 
 // Certificate runs one certificate from issue to its end.
 func Certificate(ctx workflow.Context, in CertificateInput) (domain.Certificate, error) {
 	ctx = withActivities(ctx)
-	w := &certificate{in: in, c: in.Certificate, mu: workflow.NewMutex(ctx), notes: newNotifier(ctx)}
+	w := &certificate{in: in, c: in.Certificate, notes: newNotifier(ctx)}
+	w.stepper = newStepper(ctx, w)
 	w.c.WorkflowID = workflow.GetInfo(ctx).WorkflowExecution.ID
 	if err := w.registerHandlers(ctx); err != nil {
 		return w.c, err
 	}
 	if err := w.issue(ctx); err != nil {
 		var appErr *temporal.ApplicationError
-		if errors.As(err, &appErr) && appErr.NonRetryable() {
+		if errors.As(err, &appErr) && permanent(err) {
 			// Refused (provider excluded, programme not accepted, a live certificate exists):
 			// the request is answered with the reason and nothing else happens.
 			w.refusal, w.ready = refuse(domain.Code(appErr.Type()), "%s", appErr.Message()), true
 			return w.c, drain(ctx)
 		}
-		return w.c, err
+		return w.c, ownStep(ctx, "the issue", err)
 	}
 	for !w.finished() {
 		seen := w.changes
@@ -130,7 +140,7 @@ func Certificate(ctx workflow.Context, in CertificateInput) (domain.Certificate,
 		}
 		if fired {
 			if err := w.onAlarm(ctx, alarm); err != nil {
-				return w.c, err
+				return w.c, ownStep(ctx, string(alarm.Kind), err)
 			}
 		}
 	}
@@ -143,18 +153,17 @@ func Certificate(ctx workflow.Context, in CertificateInput) (domain.Certificate,
 
 // issue checks, registers, renders, signs and stores the certificate, then delivers it.
 func (w *certificate) issue(ctx workflow.Context) error {
-	lctx := workflow.WithLocalActivityOptions(ctx, workflow.LocalActivityOptions{
-		StartToCloseTimeout: 30 * time.Second,
-		RetryPolicy: &temporal.RetryPolicy{InitialInterval: time.Second, MaximumInterval: time.Minute,
-			NonRetryableErrorTypes: []string{string(domain.CodeInvalid), string(domain.CodeConflict), string(domain.CodeNotFound)}},
-	})
+	// The issue runs in local activities, one server round trip fewer each; a transient
+	// failure (the database down) falls back to regular activities that retry until it is
+	// back, and only a refusal no retry can fix ends the issue (see Certificate).
+	lctx := withLocalActivity(ctx, 30*time.Second)
 	issuedAt := workflow.Now(ctx).UTC()
 	w.c.Status = domain.CertificateIssuing
 	ev := w.steps.next(ctx, w.in.IssuedBy, "requested", map[string]any{"provider_id": w.c.ProviderID, "programme_code": w.c.Programme.Code})
 	w.c.Revision = ev.Seq
 	var prep activities.Prepared
-	if err := workflow.ExecuteLocalActivity(lctx, certificateActivities.PrepareCertificate,
-		activities.PrepareInput{Certificate: w.c, Event: ev, VerificationURL: w.in.VerificationURL}).Get(ctx, &prep); err != nil {
+	if err := runLocal(lctx, certificateActivities.PrepareCertificate,
+		activities.PrepareInput{Certificate: w.c, Event: ev, VerificationURL: w.in.VerificationURL}, &prep); err != nil {
 		return err
 	}
 	w.c, w.parties = prep.Certificate, prep.Parties
@@ -162,13 +171,13 @@ func (w *certificate) issue(ctx workflow.Context) error {
 	// server round trip fewer; the activity stays idempotent (a stored signature is reused).
 	var signed activities.Signed
 	in := activities.SignInput{Number: w.c.Number, Seq: 0, SigningTime: issuedAt}
-	var sign workflow.Future
+	var err error
 	if workflow.GetVersion(ctx, "issue-sign-locally", workflow.DefaultVersion, 1) == 1 {
-		sign = workflow.ExecuteLocalActivity(lctx, certificateActivities.SignDocument, in)
+		err = runLocal(lctx, certificateActivities.SignDocument, in, &signed)
 	} else {
-		sign = workflow.ExecuteActivity(ctx, certificateActivities.SignDocument, in)
+		err = workflow.ExecuteActivity(ctx, certificateActivities.SignDocument, in).Get(ctx, &signed)
 	}
-	if err := sign.Get(ctx, &signed); err != nil {
+	if err != nil {
 		return err
 	}
 	w.c.Status, w.c.IssuedAt = domain.CertificateIssued, &issuedAt
@@ -177,24 +186,20 @@ func (w *certificate) issue(ctx workflow.Context) error {
 		return err
 	}
 	w.remindOn, w.reminded = res.Date, reminderPassed(ctx, res.Date)
-	if err := w.saveLocal(lctx, w.in.IssuedBy, "issued", map[string]any{"document_sha256": signed.SHA256, "algorithm": signed.Algorithm}); err != nil {
+	// The issue's own step is saved in a local activity too: one round trip fewer.
+	if err := w.recordWith(lctx, w.in.IssuedBy, "issued", map[string]any{"document_sha256": signed.SHA256, "algorithm": signed.Algorithm},
+		w.storedLocally); err != nil {
 		return err
 	}
 	w.ready = true
-	servantSubject := "Вам выдан образовательный сертификат"
-	servantBody := fmt.Sprintf("Сертификат %s на обучение по программе «%s» (%s). Обучение начать не позднее %s, завершить не позднее %s.",
-		w.c.Number, w.c.Programme.Title, w.parties.ProviderName, w.c.StartBy, w.c.EndBy)
-	hr := w.request(domain.RoleAudience(domain.RoleHR, w.c.Agency.ID), nil, "issued", "Сертификат доведён до служащего",
-		fmt.Sprintf("Сертификат %s выдан служащему %s (программа %s).", w.c.Number, w.c.Servant.ID, w.c.Programme.Code))
-	provider := w.request(domain.RoleAudience(domain.RoleProvider, w.c.ProviderID), w.providerEmails(), "issued", "Выдан сертификат на вашу программу",
-		fmt.Sprintf("Выдан сертификат %s на программу %s «%s». Сообщите о зачислении до %s.", w.c.Number, w.c.Programme.Code, w.c.Programme.Title, w.c.StartBy))
+	servant, hr, provider := w.issuedNotices()
 	// Version 1 fans the three notifications of the issue out in one activity: two round
 	// trips fewer per certificate. Workflows started before keep three activities.
 	if workflow.GetVersion(ctx, "issue-notifications-fan-out", workflow.DefaultVersion, 1) == 1 {
-		w.deliver(ctx, "issued", 0, servantSubject, servantBody, hr, provider)
+		w.deliver(ctx, 0, servant, hr, provider)
 		return nil
 	}
-	w.deliver(ctx, "issued", 0, servantSubject, servantBody)
+	w.deliver(ctx, 0, servant)
 	w.notes.send(ctx, hr)
 	w.notes.send(ctx, provider)
 	return nil
@@ -210,143 +215,26 @@ func (w *certificate) finished() bool {
 	return false
 }
 
-func (w *certificate) alarms() []Alarm {
-	switch {
-	case w.c.Status == domain.CertificateIssued:
-		var out []Alarm
-		if !w.reminded {
-			out = append(out, Alarm{Kind: alarmEnrolmentReminder, At: reminderAt(w.remindOn)})
-		}
-		return append(out, Alarm{Kind: alarmLapse, At: EndOfDay(w.c.StartBy)})
-	case w.c.Status == domain.CertificateEnrolled && w.c.OutcomeDue != nil:
-		var out []Alarm
-		if !w.reminded {
-			out = append(out, Alarm{Kind: alarmOutcomeReminder, At: reminderAt(w.remindOn)})
-		}
-		if !w.escalated {
-			out = append(out, Alarm{Kind: alarmOutcomeOverdue, At: EndOfDay(*w.c.OutcomeDue)})
-		}
-		return out
-	case w.c.Status.HasOutcome() && !w.surveyClosed:
-		return []Alarm{{Kind: alarmSurveyCloses, At: w.surveyEnd}}
-	}
-	return nil
-}
+// How the step skeleton records a certificate's steps.
 
-func (w *certificate) onAlarm(ctx workflow.Context, a Alarm) error {
-	if err := w.mu.Lock(ctx); err != nil {
-		return err
-	}
-	defer w.mu.Unlock()
-	if !stillDue(w.alarms(), a) {
-		return nil
-	}
-	switch a.Kind {
-	case alarmEnrolmentReminder:
-		w.reminded = true
-		msg := fmt.Sprintf("По сертификату %s нет сведений о зачислении; срок начала обучения — %s.", w.c.Number, w.c.StartBy)
-		w.tellProvider(ctx, "enrolment_reminder", "Напоминание о зачислении по сертификату", msg)
-		w.tellHR(ctx, "enrolment_reminder", "Напоминание о зачислении по сертификату", msg)
-		return w.save(ctx, domain.SystemActor, "enrolment_reminder", nil)
-	case alarmLapse:
-		w.c.Status = domain.CertificateLapsed
-		msg := fmt.Sprintf("Обучение по сертификату %s не начато до %s; сертификат утратил силу.", w.c.Number, w.c.StartBy)
-		w.tellAll(ctx, "lapsed", "Сертификат утратил силу", msg)
-		return w.save(ctx, domain.SystemActor, "lapsed", map[string]any{"start_by": w.c.StartBy})
-	case alarmOutcomeReminder:
-		w.reminded = true
-		w.tellProvider(ctx, "outcome_reminder", "Напоминание о результатах обучения",
-			fmt.Sprintf("Сообщите результат обучения по сертификату %s до %s.", w.c.Number, *w.c.OutcomeDue))
-		return w.save(ctx, domain.SystemActor, "outcome_reminder", nil)
-	case alarmOutcomeOverdue:
-		w.escalated, w.c.Overdue = true, true
-		msg := fmt.Sprintf("Результат обучения по сертификату %s не представлен до %s.", w.c.Number, *w.c.OutcomeDue)
-		w.tellMinistry(ctx, "outcome_overdue", "Просрочено представление результатов обучения", msg)
-		w.tellProvider(ctx, "outcome_overdue", "Просрочено представление результатов обучения", msg)
-		return w.save(ctx, domain.SystemActor, "outcome_overdue", map[string]any{"outcome_due": *w.c.OutcomeDue})
-	case alarmSurveyCloses:
-		w.surveyClosed = true
-		return w.save(ctx, domain.SystemActor, "survey_closed", nil)
-	}
-	return nil
-}
+func (w *certificate) stepTimeline() *timeline { return &w.steps }
 
-func (w *certificate) save(ctx workflow.Context, actor domain.Actor, action string, details map[string]any) error {
-	ctx = withActivities(ctx)
-	ev := w.steps.next(ctx, actor, action, details)
+func (w *certificate) stored(ev domain.Event) storage {
 	w.c.Revision = ev.Seq
-	if err := w.upsertSearch(ctx); err != nil {
-		return err
-	}
-	return workflow.ExecuteActivity(ctx, certificateActivities.SaveCertificate, activities.CertificateStep{Certificate: w.c, Event: ev}).Get(ctx, nil)
+	return storage{activity: certificateActivities.SaveCertificate, input: activities.CertificateStep{Certificate: w.c, Event: ev}}
 }
 
-// saveLocal records a step on the issue path as a local activity: one round trip fewer.
-func (w *certificate) saveLocal(lctx workflow.Context, actor domain.Actor, action string, details map[string]any) error {
-	ev := w.steps.next(lctx, actor, action, details)
-	w.c.Revision = ev.Seq
-	if err := w.upsertSearch(lctx); err != nil {
-		return err
-	}
-	return workflow.ExecuteLocalActivity(lctx, certificateActivities.SaveCertificate, activities.CertificateStep{Certificate: w.c, Event: ev}).Get(lctx, nil)
+// storedLocally saves the step in a local activity (the caller's context carries its options).
+func (w *certificate) storedLocally(ev domain.Event) storage {
+	st := w.stored(ev)
+	st.local = true
+	return st
 }
 
-func (w *certificate) upsertSearch(ctx workflow.Context) error {
-	return workflow.UpsertTypedSearchAttributes(ctx,
+func (w *certificate) searchAttributes() []temporal.SearchAttributeUpdate {
+	return []temporal.SearchAttributeUpdate{
 		AttrProcess.ValueSet(ProcessCertificate), AttrStatus.ValueSet(string(w.c.Status)),
 		AttrAuthority.ValueSet(w.c.Authority), AttrAgency.ValueSet(w.c.Agency.ID), AttrProvider.ValueSet(w.c.ProviderID),
-		AttrYear.ValueSet(int64(w.c.Year)), AttrOverdue.ValueSet(w.c.Overdue))
-}
-
-func (w *certificate) link() string { return "/api/v1/certificates/" + w.c.Number }
-
-// deliver brings the servant the signed document (the step's seq-th document), and sends
-// the other notifications given in the same activity.
-func (w *certificate) deliver(ctx workflow.Context, step string, seq int, subject, body string, also ...notify.Request) {
-	req := w.request(domain.RoleAudience(domain.RoleServant, w.c.Servant.ID), []string{w.c.Servant.Email}, step, subject, body)
-	w.notes.wg.Add(1)
-	workflow.Go(ctx, func(ctx workflow.Context) {
-		defer w.notes.wg.Done()
-		if err := workflow.ExecuteActivity(withActivities(ctx), certificateActivities.DeliverDocument,
-			activities.DeliveryInput{Request: req, Number: w.c.Number, Seq: seq, Also: also}).Get(ctx, nil); err != nil {
-			workflow.GetLogger(ctx).Error("delivery failed", "step", step, "error", err)
-		}
-	})
-}
-
-func (w *certificate) request(aud domain.Audience, emails []string, step, subject, body string) notify.Request {
-	return notify.Request{WorkflowID: w.c.WorkflowID, Step: step, Audience: aud, Emails: emails, Subject: subject, Body: body, Link: w.link()}
-}
-
-func (w *certificate) tell(ctx workflow.Context, aud domain.Audience, emails []string, step, subject, body string) {
-	w.notes.send(ctx, w.request(aud, emails, step, subject, body))
-}
-
-func (w *certificate) providerEmails() []string {
-	if w.parties.ProviderEmail == "" {
-		return nil
+		AttrYear.ValueSet(int64(w.c.Year)), AttrOverdue.ValueSet(w.c.Overdue),
 	}
-	return []string{w.parties.ProviderEmail}
-}
-
-func (w *certificate) tellServant(ctx workflow.Context, step, subject, body string) {
-	w.tell(ctx, domain.RoleAudience(domain.RoleServant, w.c.Servant.ID), []string{w.c.Servant.Email}, step, subject, body)
-}
-
-func (w *certificate) tellHR(ctx workflow.Context, step, subject, body string) {
-	w.tell(ctx, domain.RoleAudience(domain.RoleHR, w.c.Agency.ID), nil, step, subject, body)
-}
-
-func (w *certificate) tellProvider(ctx workflow.Context, step, subject, body string) {
-	w.tell(ctx, domain.RoleAudience(domain.RoleProvider, w.c.ProviderID), w.providerEmails(), step, subject, body)
-}
-
-func (w *certificate) tellMinistry(ctx workflow.Context, step, subject, body string) {
-	w.tell(ctx, domain.RoleAudience(domain.RoleMinistry, w.c.Authority), nil, step, subject, body)
-}
-
-func (w *certificate) tellAll(ctx workflow.Context, step, subject, body string) {
-	w.tellServant(ctx, step, subject, body)
-	w.tellHR(ctx, step, subject, body)
-	w.tellProvider(ctx, step, subject, body)
 }

@@ -14,6 +14,8 @@ import (
 // abandoned children: each certificate lives on its own). Retries and restarts resume
 // where they stopped and issue nothing twice: numbers are claimed per item, and a
 // certificate's workflow ID is its number.
+//
+// The batch takes no updates and keeps no clock; each certificate sends its own notices.
 
 // CertificateBatchWorkflowType names the batch workflow.
 const CertificateBatchWorkflowType = "CertificateBatch"
@@ -74,20 +76,5 @@ func CertificateBatch(ctx workflow.Context, in BatchInput) (int, error) {
 		if started >= batchPerRun {
 			return started, workflow.NewContinueAsNewError(ctx, CertificateBatchWorkflowType, in)
 		}
-	}
-}
-
-// NewCertificateInput builds a certificate workflow's input from a ministry's request; the
-// API and batch issuance share it so a certificate starts the same way from either.
-func NewCertificateInput(r domain.CertificateRequest, number, authority, region string, actor domain.Actor,
-	terms CertificateTerms, publicBaseURL, batchID string) CertificateInput {
-	return CertificateInput{
-		Certificate: domain.Certificate{
-			Number: number, Authority: authority, Year: r.Year, Agency: r.Agency, Servant: r.Servant,
-			ProviderID: r.ProviderID, Programme: domain.Programme{Code: r.ProgrammeCode}, Hours: r.Hours, Amount: r.Amount,
-			StartBy: r.StartBy, EndBy: r.EndBy, Status: domain.CertificateIssuing, BatchID: batchID,
-		},
-		Region: region, IssuedBy: actor, Terms: terms,
-		VerificationURL: publicBaseURL + "/api/v1/public/certificates/" + number + "/verification",
 	}
 }

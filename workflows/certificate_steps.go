@@ -1,7 +1,6 @@
 package workflows
 
 import (
-	"fmt"
 	"slices"
 
 	"go.temporal.io/sdk/workflow"
@@ -10,11 +9,9 @@ import (
 	"github.com/profdev/profdev/internal/domain"
 )
 
-// The steps users take on a certificate, each a Workflow Update whose validator checks the
-// actor and the state before anything is written.
-
-// certificateActivities names the certificate activities; the worker registers the real ones.
-var certificateActivities *activities.Certificates
+// The steps users take on a certificate, each a Workflow Update: its validator checks the
+// actor and the state before anything is written, and its handler runs on the step skeleton
+// (take), which checks again.
 
 func (w *certificate) registerHandlers(ctx workflow.Context) error {
 	if err := workflow.SetQueryHandler(ctx, QueryCertificate, func() (domain.Certificate, error) { return w.c, nil }); err != nil {
@@ -171,101 +168,75 @@ func (w *certificate) mayRate(r RatingReport) error {
 	return nil
 }
 
-// locked runs a step under the mutex after validating again: another update may have won.
-func (w *certificate) locked(ctx workflow.Context, check func() error, step func() error) (domain.Certificate, error) {
-	if err := w.mu.Lock(ctx); err != nil {
-		return w.c, err
-	}
-	defer w.mu.Unlock()
-	if err := check(); err != nil {
-		return w.c, err
-	}
-	defer func() { w.changes++ }()
-	return w.c, step()
-}
-
 func (w *certificate) enrol(ctx workflow.Context, r EnrolmentReport) (domain.Certificate, error) {
-	c, err := w.locked(ctx, func() error { return w.mayEnrol(ctx, r) }, func() error {
+	return take(ctx, &w.stepper, func() error { return w.mayEnrol(ctx, r) }, func() (domain.Certificate, error) {
 		due, err := WorkingDaysAfter(ctx, w.c.EndBy, w.in.Terms.OutcomeGraceDays, w.in.Region)
 		if err != nil {
-			return err
+			return w.c, err
 		}
 		remind, err := WorkingDaysAfter(ctx, due.Date, -w.in.Terms.OutcomeRemindBefore, w.in.Region)
 		if err != nil {
-			return err
+			return w.c, err
 		}
 		e := r.Enrolment
 		w.c.Status, w.c.Enrolment, w.c.OutcomeDue = domain.CertificateEnrolled, &e, &due.Date
 		w.remindOn, w.reminded = remind.Date, reminderPassed(ctx, remind.Date)
-		msg := fmt.Sprintf("Служащий зачислен на обучение по сертификату %s (приказ %s, начало %s).", w.c.Number, e.OrderNumber, e.StartedOn)
-		w.tellServant(ctx, "enrolled", "Зачисление на обучение", msg)
-		w.tellHR(ctx, "enrolled", "Зачисление на обучение", msg)
-		return w.save(ctx, r.Actor, "enrolled", map[string]any{"enrolled_on": e.EnrolledOn, "started_on": e.StartedOn, "order_number": e.OrderNumber, "outcome_due": due.Date})
+		w.notify(ctx, w.enrolledNotices(e)...)
+		return w.c, w.record(ctx, r.Actor, "enrolled", map[string]any{"enrolled_on": e.EnrolledOn, "started_on": e.StartedOn, "order_number": e.OrderNumber, "outcome_due": due.Date})
 	})
-	return c, err
 }
 
 func (w *certificate) reportOutcome(ctx workflow.Context, r OutcomeReport) (domain.Certificate, error) {
-	c, err := w.locked(ctx, func() error { return w.mayReportOutcome(r) }, func() error {
+	return take(ctx, &w.stepper, func() error { return w.mayReportOutcome(r) }, func() (domain.Certificate, error) {
 		o := r.Outcome
 		w.c.Status, w.c.Outcome, w.c.Overdue = o.Outcome, &o, false
 		w.surveyEnd = workflow.Now(ctx).AddDate(0, 0, w.in.Terms.SurveyWindowDays)
-		msg := fmt.Sprintf("Результат обучения по сертификату %s: %s. Оцените качество обучения.", w.c.Number, o.Outcome)
-		w.tellServant(ctx, "outcome", "Результат обучения", msg)
-		w.tellHR(ctx, "outcome", "Результат обучения", msg)
-		if w.escalated {
-			w.tellMinistry(ctx, "outcome", "Результат обучения представлен", msg)
-		}
-		return w.save(ctx, r.Actor, "outcome_reported", map[string]any{"outcome": o.Outcome, "finished_on": o.FinishedOn,
+		w.notify(ctx, w.outcomeNotices(o)...)
+		return w.c, w.record(ctx, r.Actor, "outcome_reported", map[string]any{"outcome": o.Outcome, "finished_on": o.FinishedOn,
 			"document_number": o.DocumentNumber, "hours_completed": o.HoursCompleted})
 	})
-	return c, err
 }
 
 func (w *certificate) annul(ctx workflow.Context, s AuthorityStep) (domain.Certificate, error) {
-	c, err := w.locked(ctx, func() error { return w.mayAnnul(s) }, func() error {
+	return take(ctx, &w.stepper, func() error { return w.mayAnnul(s) }, func() (domain.Certificate, error) {
 		w.c.Status, w.c.AnnulmentReason, w.c.Overdue = domain.CertificateAnnulled, s.Reason, false
-		w.tellAll(ctx, "annulled", "Сертификат аннулирован", fmt.Sprintf("Сертификат %s аннулирован: %s", w.c.Number, s.Reason))
-		return w.save(ctx, s.Actor, "annulled", map[string]any{"reason": s.Reason})
+		w.notify(ctx, w.annulledNotices(s.Reason)...)
+		return w.c, w.record(ctx, s.Actor, "annulled", map[string]any{"reason": s.Reason})
 	})
-	return c, err
 }
 
+// duplicate renders and signs the next duplicate (дубликат) and delivers it to the servant.
 func (w *certificate) duplicate(ctx workflow.Context, s AuthorityStep) (domain.Certificate, error) {
-	c, err := w.locked(ctx, func() error { return w.mayDuplicate(s) }, func() error {
+	return take(ctx, &w.stepper, func() error { return w.mayDuplicate(s) }, func() (domain.Certificate, error) {
 		seq := w.c.Duplicates + 1
 		at := workflow.Now(ctx).UTC()
 		var sum string
 		if err := workflow.ExecuteActivity(withActivities(ctx), certificateActivities.RenderDuplicate, activities.DuplicateInput{
 			Certificate: w.c, Parties: w.parties, Seq: seq, IssuedAt: at, VerificationURL: w.in.VerificationURL,
 		}).Get(ctx, &sum); err != nil {
-			return err
+			return w.c, err
 		}
 		var signed activities.Signed
 		if err := workflow.ExecuteActivity(withActivities(ctx), certificateActivities.SignDocument,
 			activities.SignInput{Number: w.c.Number, Seq: seq, SigningTime: at}).Get(ctx, &signed); err != nil {
-			return err
+			return w.c, err
 		}
 		w.c.Duplicates = seq
-		w.deliver(ctx, fmt.Sprintf("duplicate_%d", seq), seq, "Выдан дубликат сертификата",
-			fmt.Sprintf("Выдан дубликат № %d сертификата %s.", seq, w.c.Number))
-		w.tellHR(ctx, fmt.Sprintf("duplicate_%d", seq), "Выдан дубликат сертификата", fmt.Sprintf("Выдан дубликат № %d сертификата %s.", seq, w.c.Number))
-		return w.save(ctx, s.Actor, "duplicate_issued", map[string]any{"duplicate": seq, "reason": s.Reason, "document_sha256": signed.SHA256})
+		servant, hr := w.duplicateNotices(seq)
+		w.deliver(ctx, seq, servant)
+		w.notify(ctx, hr)
+		return w.c, w.record(ctx, s.Actor, "duplicate_issued", map[string]any{"duplicate": seq, "reason": s.Reason, "document_sha256": signed.SHA256})
 	})
-	return c, err
 }
 
+// rate records one answer to the quality survey, which its own activity saves.
 func (w *certificate) rate(ctx workflow.Context, r RatingReport) (domain.Certificate, error) {
-	c, err := w.locked(ctx, func() error { return w.mayRate(r) }, func() error {
+	return take(ctx, &w.stepper, func() error { return w.mayRate(r) }, func() (domain.Certificate, error) {
 		w.raters = append(w.raters, r.Actor.Sub)
-		ev := w.steps.next(ctx, r.Actor, "rated", map[string]any{"score": r.Rating.Score})
-		w.c.Revision = ev.Seq
-		return workflow.ExecuteActivity(withActivities(ctx), certificateActivities.SaveRating,
-			activities.RatingStep{Certificate: w.c, Rater: r.Actor, Rating: r.Rating, Event: ev}).Get(ctx, nil)
+		return w.c, w.recordWith(ctx, r.Actor, "rated", map[string]any{"score": r.Rating.Score}, func(ev domain.Event) storage {
+			w.c.Revision = ev.Seq
+			return storage{activity: certificateActivities.SaveRating, unsearched: true,
+				input: activities.RatingStep{Certificate: w.c, Rater: r.Actor, Rating: r.Rating, Event: ev}}
+		})
 	})
-	return c, err
-}
-
-func (w *certificate) result(c domain.Certificate, err error) (domain.Certificate, error) {
-	return c, err
 }

@@ -4,7 +4,6 @@ import (
 	"time"
 
 	"cloud.google.com/go/civil"
-	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/workflow"
 
 	"github.com/profdev/profdev/activities"
@@ -28,13 +27,11 @@ var calendarActivities *activities.Calendar
 // WorkingDaysAfter returns the date n working days after from (before it for negative n;
 // n == 0 moves a date that is a day off to the next working day) in the region's calendar.
 func WorkingDaysAfter(ctx workflow.Context, from civil.Date, n int, region string) (activities.WorkingDaysResult, error) {
-	ctx = workflow.WithLocalActivityOptions(ctx, workflow.LocalActivityOptions{
-		StartToCloseTimeout: 5 * time.Second,
-		RetryPolicy:         &temporal.RetryPolicy{MaximumAttempts: 5},
-	})
+	// A transient failure (a worker overloaded past the timeout) falls back to a regular
+	// activity and never fails the workflow; an invalid date is returned at once.
 	var out activities.WorkingDaysResult
-	err := workflow.ExecuteLocalActivity(ctx, calendarActivities.AddWorkingDays,
-		activities.WorkingDaysInput{From: from, Days: n, Region: region}).Get(ctx, &out)
+	err := runLocal(withLocalActivity(ctx, 5*time.Second), calendarActivities.AddWorkingDays,
+		activities.WorkingDaysInput{From: from, Days: n, Region: region}, &out)
 	return out, err
 }
 

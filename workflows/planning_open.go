@@ -15,6 +15,9 @@ import (
 // a configured day each year; it opens the cycle of the coming (or current) year unless the
 // ministry has opened it already, announcing the priority directions of the authority's
 // latest cycle (or the configured ones when it has had none).
+//
+// The opener is one step with no updates or clock of its own, so it has no _steps or _clock
+// file; planning_open_notices.go holds its one text, and the cycle it starts announces itself.
 
 // Names of the scheduled opener.
 const (
@@ -50,20 +53,20 @@ func OpenPlanningCycle(ctx workflow.Context, in ScheduledCycle) (OpenResult, err
 	var defaults activities.CycleDefaults
 	if err := workflow.ExecuteActivity(ctx, planningActivities.LoadCycleDefaults,
 		activities.CycleDefaultsQuery{Authority: in.Authority, Year: year}).Get(ctx, &defaults); err != nil {
-		return OpenResult{WorkflowID: id}, err
+		return OpenResult{WorkflowID: id}, notOpened(ctx, in.Authority, year, err)
 	}
 	dirs := defaults.Directions
 	if len(dirs) == 0 {
 		dirs = in.PriorityDirections
 	}
 	if len(dirs) == 0 {
-		return OpenResult{WorkflowID: id}, temporal.NewNonRetryableApplicationError(
+		return OpenResult{WorkflowID: id}, notOpened(ctx, in.Authority, year, temporal.NewNonRetryableApplicationError(
 			fmt.Sprintf("authority %s has no priority directions to announce: open the first cycle through the API", in.Authority),
-			string(domain.CodeConflict), nil)
+			string(domain.CodeConflict), nil))
 	}
 	due, err := WorkingDaysAfter(ctx, Today(ctx), in.PlansDueDays, defaults.Region)
 	if err != nil {
-		return OpenResult{WorkflowID: id}, err
+		return OpenResult{WorkflowID: id}, notOpened(ctx, in.Authority, year, err)
 	}
 	terms := in.Terms
 	if terms == (PlanningTerms{}) {
@@ -82,5 +85,25 @@ func OpenPlanningCycle(ctx workflow.Context, in ScheduledCycle) (OpenResult, err
 	if temporal.IsWorkflowExecutionAlreadyStartedError(err) {
 		return OpenResult{WorkflowID: id}, nil
 	}
-	return OpenResult{WorkflowID: id, Opened: err == nil}, err
+	if err != nil {
+		return OpenResult{WorkflowID: id}, notOpened(ctx, in.Authority, year, err)
+	}
+	return OpenResult{WorkflowID: id, Opened: true}, nil
+}
+
+// notOpened ends a run that cannot open the cycle. Transient errors never get here (the
+// activities retry until they succeed); what does is a refusal no retry fixes: the authority
+// missing from the directory, no priority directions to announce. The run fails with it, so
+// that the schedule shows it, and from version 1 the ministry is told first: a person must
+// open the cycle by hand.
+func notOpened(ctx workflow.Context, authority string, year int, err error) error {
+	if temporal.IsCanceledError(err) {
+		return err
+	}
+	if workflow.GetVersion(ctx, "opener-tells-ministry", workflow.DefaultVersion, 1) == 1 {
+		if nerr := workflow.ExecuteActivity(withActivities(ctx), notifyActivities.Notify, notOpenedNotice(ctx, authority, year, err)).Get(ctx, nil); nerr != nil {
+			workflow.GetLogger(ctx).Error("notice not sent", "error", nerr)
+		}
+	}
+	return err
 }

@@ -1,7 +1,9 @@
 package workflows
 
 import (
+	"errors"
 	"fmt"
+	"slices"
 	"time"
 
 	"go.temporal.io/sdk/temporal"
@@ -21,8 +23,14 @@ var (
 	notifyActivities   *activities.Notifications
 )
 
-// withActivities applies the default options of storage and notification activities:
-// retried with backoff until they succeed, except for errors no retry can fix.
+// permanentCodes are the error types no retry can fix: the domain codes, which activities
+// return as non-retryable application errors (activities.classify).
+var permanentCodes = []string{string(domain.CodeInvalid), string(domain.CodeConflict), string(domain.CodeNotFound), string(domain.CodeForbidden)}
+
+// withActivities applies the default options of storage, signing, rendering and notification
+// activities: retried with backoff, with no limit of attempts or time, until they succeed or
+// fail with an error no retry can fix. A database or mail outage of minutes or hours only
+// delays the step.
 func withActivities(ctx workflow.Context) workflow.Context {
 	return workflow.WithActivityOptions(ctx, workflow.ActivityOptions{
 		StartToCloseTimeout: 30 * time.Second,
@@ -30,9 +38,62 @@ func withActivities(ctx workflow.Context) workflow.Context {
 			InitialInterval:        time.Second,
 			BackoffCoefficient:     2,
 			MaximumInterval:        5 * time.Minute,
-			NonRetryableErrorTypes: []string{string(domain.CodeInvalid), string(domain.CodeConflict), string(domain.CodeNotFound), string(domain.CodeForbidden)},
+			NonRetryableErrorTypes: permanentCodes,
 		},
 	})
+}
+
+// localAttempts bounds the retries of a local activity, which all run inside the workflow
+// task that scheduled them.
+const localAttempts = 3
+
+// withLocalActivity applies the options of a local activity whose attempts may each take up
+// to startToClose. Its retries are bounded and short, then runLocal falls back to a regular
+// activity. Why bounded: a local activity retries inside its workflow task, holding it open
+// (the SDK heartbeats the task, three history events each time, and the workflow sees no
+// update or signal meanwhile); a backoff longer than the workflow task timeout becomes a
+// server timer; its ScheduleToClose, which otherwise defaults to its StartToClose, ends the
+// retries however few attempts were made; and when the workflow task itself times out (a
+// worker dies, a task runs long), the next task starts the local activity again from its first
+// attempt. So the backoff here stays well under the default 10-second task timeout, and
+// ScheduleToClose leaves room for every attempt, so that the attempts are the bound.
+func withLocalActivity(ctx workflow.Context, startToClose time.Duration) workflow.Context {
+	return workflow.WithLocalActivityOptions(ctx, workflow.LocalActivityOptions{
+		StartToCloseTimeout:    startToClose,
+		ScheduleToCloseTimeout: localAttempts*startToClose + 10*time.Second,
+		RetryPolicy: &temporal.RetryPolicy{
+			InitialInterval:        time.Second,
+			BackoffCoefficient:     2,
+			MaximumInterval:        2 * time.Second,
+			MaximumAttempts:        localAttempts,
+			NonRetryableErrorTypes: permanentCodes,
+		},
+	})
+}
+
+// runLocal runs a local activity (ctx carries its options, see withLocalActivity) and, when it
+// fails with an error that retrying may fix, the same activity as a regular one with the
+// unlimited retries of withActivities. An error no retry can fix is returned at once, as is
+// cancellation.
+func runLocal(ctx workflow.Context, activity, input, result any) error {
+	err := workflow.ExecuteLocalActivity(ctx, activity, input).Get(ctx, result)
+	if err == nil || permanent(err) || temporal.IsCanceledError(err) {
+		return err
+	}
+	// Version 1 falls back to a regular activity; before it the error was returned, and a
+	// 20-second database outage failed certificates for good. A workflow whose history
+	// already holds such a failure keeps the old path on replay.
+	if workflow.GetVersion(ctx, "local-activity-fallback", workflow.DefaultVersion, 1) == workflow.DefaultVersion {
+		return err
+	}
+	workflow.GetLogger(ctx).Warn("local activity failed; running it as a regular activity", "error", err)
+	return workflow.ExecuteActivity(withActivities(ctx), activity, input).Get(ctx, result)
+}
+
+// permanent reports whether err is one no retry can fix.
+func permanent(err error) bool {
+	var appErr *temporal.ApplicationError
+	return errors.As(err, &appErr) && (appErr.NonRetryable() || slices.Contains(permanentCodes, appErr.Type()))
 }
 
 // timeline numbers a workflow's steps; the number keys each step's storage write.

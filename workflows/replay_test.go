@@ -13,9 +13,11 @@ import (
 )
 
 // TestRecordedHistoriesReplay replays, against today's workflow code as the worker registers
-// it, every process history recorded on a real server by the API's end-to-end tests
-// (re-record with PROFDEV_RECORD_HISTORIES=1): a change that would break running workflows
-// fails here unless it is behind workflow.GetVersion.
+// it, every process history recorded on a real server: the first ones by the API's end-to-end
+// tests, the .v2 ones, one per process, by TestRecordProcessHistories after every process was
+// put on the step skeleton (re-record either with PROFDEV_RECORD_HISTORIES=1; keep the old
+// files, which stand for workflows still running). A change that would break running
+// workflows fails here unless it is behind workflow.GetVersion.
 func TestRecordedHistoriesReplay(t *testing.T) {
 	for _, file := range []string{
 		"admission.history.json",      // apply, return, resubmit, admit
@@ -23,6 +25,15 @@ func TestRecordedHistoriesReplay(t *testing.T) {
 		"reserve.history.json",        // lists, approval, submission, decisions with a correction, selection
 		"planning_cycle.history.json", // open, two plans (children), a late Q1 and an on-time Q4 report
 		"planning_plan.history.json",  // submitted, returned, resubmitted, accepted
+		// Recorded from the code cut on the step skeleton:
+		"admission.v2.history.json",         // apply, return, resubmit, admit (starts the membership)
+		"membership.v2.history.json",        // a declaration returned, another accepted, exclusion requested, excluded
+		"certificate.v2.history.json",       // issue, enrol, complete, a rating, a duplicate
+		"certificate_batch.v2.history.json", // two items numbered and started
+		"reserve.v2.history.json",           // lists edited, approved, submitted; a correction; selection; new quotas
+		"planning_cycle.v2.history.json",    // open, a plan (child), a quarterly report
+		"planning_plan.v2.history.json",     // submitted, returned, resubmitted, accepted
+		"planning_open.v2.history.json",     // the scheduled opening of next year's cycle
 	} {
 		t.Run(file, func(t *testing.T) {
 			b, err := os.ReadFile(filepath.Join("testdata", file))

@@ -1,6 +1,8 @@
 package workflows
 
 import (
+	"encoding/json"
+	"slices"
 	"time"
 
 	"cloud.google.com/go/civil"
@@ -63,6 +65,33 @@ type ReviewCycle struct {
 	Reminded        bool        `json:"reminded"`
 	Escalated       bool        `json:"escalated"`
 	CalendarVersion string      `json:"calendar_version"`
+}
+
+// carriedCycle is a ReviewCycle that survives continue-as-new. A deadline not yet set is a
+// zero civil.Date, which marshals as "0000-00-00" and which civil.Date refuses to parse back;
+// such dates are left out when decoding, which restores them as zero.
+type carriedCycle struct{ ReviewCycle }
+
+// UnmarshalJSON decodes a cycle, leaving out the dates that were never set.
+func (c *carriedCycle) UnmarshalJSON(b []byte) error {
+	var fields map[string]json.RawMessage
+	if err := json.Unmarshal(b, &fields); err != nil {
+		return err
+	}
+	unset := []string{}
+	for k, v := range fields {
+		if string(v) == `"0000-00-00"` {
+			unset = append(unset, k)
+		}
+	}
+	for _, k := range unset {
+		delete(fields, k)
+	}
+	clean, err := json.Marshal(fields)
+	if err != nil {
+		return err
+	}
+	return json.Unmarshal(clean, &c.ReviewCycle)
 }
 
 // Submit starts a review round today: the reviewer's deadline and reminder date are
@@ -148,6 +177,12 @@ func AwaitAlarm(ctx workflow.Context, changed func() bool, alarms ...Alarm) (Ala
 		return Alarm{}, false, err
 	}
 	return next, true, nil
+}
+
+// stillDue reports whether alarm a is still among the pending ones: a step taken while it
+// fired may have made it moot.
+func stillDue(pending []Alarm, a Alarm) bool {
+	return slices.ContainsFunc(pending, func(p Alarm) bool { return p.Kind == a.Kind && p.At.Equal(a.At) })
 }
 
 // deadlineAndReminder computes, through the calendar activity, the deadline n working days
