@@ -123,6 +123,7 @@ func Certificate(ctx workflow.Context, in CertificateInput) (postgres.Certificat
 		}
 		return w.c, err
 	}
+	upgradeStep(ctx)
 	for !w.finished() {
 		seen := w.changes
 		alarm, fired, err := AwaitAlarm(ctx, func() bool { return w.changes != seen }, w.alarms()...)
