@@ -198,7 +198,7 @@ func startTopology(t *testing.T) *topology {
 	for d := dir; d != "/" && d != os.TempDir(); d = filepath.Dir(d) {
 		_ = os.Chmod(d, 0o755)
 	}
-	tp := &topology{t: t, dir: dir}
+	tp := &topology{t: t, dir: dir, parties: map[string]party{}}
 	bins := t.TempDir()
 	_ = os.Chmod(bins, 0o755)
 	tp.bin = buildBinary(t, bins, "profdev")
