@@ -132,6 +132,7 @@ func Certificate(ctx workflow.Context, in CertificateInput) (domain.Certificate,
 		}
 		return w.c, ownStep(ctx, "the issue", err)
 	}
+	upgradeStep(ctx)
 	for !w.finished() {
 		seen := w.changes
 		alarm, fired, err := AwaitAlarm(ctx, func() bool { return w.changes != seen }, w.alarms()...)
