@@ -13,6 +13,20 @@ type BatchStore interface {
 	BatchItems(ctx context.Context, batchID string, from, limit int) ([]domain.BatchItem, error)
 	AllocateCertificateNumber(ctx context.Context, authority string, year int, claimKey string) (string, error)
 	SetBatchItemResult(ctx context.Context, batchID string, index int, number, errMsg string) error
+	RefuseBatchItem(ctx context.Context, batchID, number, reason string) error
+}
+
+// BatchRefusal says why the certificate numbered for a batch item could not be issued.
+type BatchRefusal struct {
+	BatchID string `json:"batch_id"`
+	Number  string `json:"number"`
+	Reason  string `json:"reason"`
+}
+
+// RefuseBatchItem records a refusal against its batch item, so that the batch's status
+// accounts for the item; recording it again changes nothing.
+func (a *Batches) RefuseBatchItem(ctx context.Context, in BatchRefusal) error {
+	return a.Store.RefuseBatchItem(ctx, in.BatchID, in.Number, in.Reason)
 }
 
 // Batches number the items of a batch issuance; the batch workflow starts their workflows.

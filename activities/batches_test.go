@@ -55,6 +55,23 @@ func (f *fakeBatches) SetBatchItemResult(_ context.Context, batchID string, inde
 	return nil
 }
 
+func (f *fakeBatches) RefuseBatchItem(_ context.Context, batchID, number, reason string) error {
+	return f.record("RefuseBatchItem", batchID, number, reason)
+}
+
+// TestRefuseBatchItem: the refusal reaches the store as sent, and a store error is classified.
+func TestRefuseBatchItem(t *testing.T) {
+	store := &fakeBatches{}
+	env := newEnv(t, &activities.Batches{Store: store})
+	in := activities.BatchRefusal{BatchID: "batch-1", Number: "MT-2026-000007", Reason: "programme PK-1 not found"}
+	if _, err := env.ExecuteActivity((&activities.Batches{}).RefuseBatchItem, in); err != nil {
+		t.Fatalf("RefuseBatchItem: %v", err)
+	}
+	if diff := cmp.Diff([]call{{"RefuseBatchItem", []any{"batch-1", "MT-2026-000007", "programme PK-1 not found"}}}, store.calls); diff != "" {
+		t.Errorf("store calls mismatch (-want +got):\n%s", diff)
+	}
+}
+
 func batchRequest(servant string) domain.CertificateRequest {
 	return domain.CertificateRequest{Servant: domain.Servant{ID: servant, FullName: "Сидоров Пётр", Email: servant + "@x.test"},
 		Agency: domain.AgencyRef{ID: "agency-1", Name: "Агентство"}, ProviderID: "provider-1", ProgrammeCode: "PK-01", Year: 2026,

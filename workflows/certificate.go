@@ -128,6 +128,14 @@ func Certificate(ctx workflow.Context, in CertificateInput) (domain.Certificate,
 			// Refused (provider excluded, programme not accepted, a live certificate exists):
 			// the request is answered with the reason and nothing else happens.
 			w.refusal, w.ready = refuse(domain.Code(appErr.Type()), "%s", appErr.Message()), true
+			// Version 1 records the refusal against the batch item the certificate was numbered
+			// for, so the batch's status accounts for it instead of showing it waiting for ever.
+			if w.c.BatchID != "" && workflow.GetVersion(ctx, "batch-item-refusal", workflow.DefaultVersion, 1) == 1 {
+				if err := workflow.ExecuteActivity(ctx, batchActivities.RefuseBatchItem,
+					activities.BatchRefusal{BatchID: w.c.BatchID, Number: w.c.Number, Reason: appErr.Message()}).Get(ctx, nil); err != nil {
+					return w.c, ownStep(ctx, "recording the batch refusal", err)
+				}
+			}
 			return w.c, drain(ctx)
 		}
 		return w.c, ownStep(ctx, "the issue", err)
