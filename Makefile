@@ -6,7 +6,7 @@ VERSION    ?= $(shell git describe --always --dirty 2>/dev/null || echo dev)
 LDFLAGS    := -X main.version=$(VERSION)
 export GOTOOLCHAIN := local
 
-.PHONY: run test bench build deps vet lint clean
+.PHONY: run test topology bench build deps vet lint clean
 
 ## deps: install what a fresh Debian machine lacks (PostgreSQL server, openssl GOST engine)
 deps:
@@ -25,10 +25,19 @@ test: deps
 	$(GO) vet ./...
 	$(GO) test -count=1 -timeout 45m ./...
 
-## bench: throughput and latency figures against a baseline measured in the same process
+## topology: the production topology on this machine (PostgreSQL x2, `profdev temporal`, workers
+## x2, APIs x2, SMTP) with faults during certificate batches, a rolling upgrade of the workers
+## to a build with a versioned workflow change, and a capacity run; the recorded histories
+## replay on that build first. Bounded: well under 15 minutes on 2 cores.
+topology: deps
+	$(GO) test -count=1 -tags upgradetest -run '^TestRecordedHistoriesReplay$$' ./workflows/
+	$(GO) test -count=1 -tags topology -run '^TestTopology$$' -v -timeout 14m ./deploy/
+
+## bench: throughput and latency figures against a baseline measured in the same process; read latencies at 1,000,000 certificates
 bench: deps
 	BENCH_N=$${BENCH_N:-1000} $(GO) test -run '^$$' -bench BenchmarkIssuance -benchtime 1x -timeout 60m ./cmd/profdev/
 	$(GO) test -run '^$$' -bench . -benchmem ./internal/signing/ ./internal/document/ ./internal/calendar/
+	READBENCH_CERTS=$${READBENCH_CERTS:-1000000} $(GO) test -run '^$$' -bench BenchmarkReads -benchtime 1x -timeout 30m ./internal/postgres/
 
 ## lint: formatting check
 lint:

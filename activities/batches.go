@@ -46,7 +46,7 @@ func (a *Batches) NumberBatchItems(ctx context.Context, in ChunkInput) ([]Number
 	for _, it := range items {
 		var req domain.CertificateRequest
 		if err := json.Unmarshal(it.Request, &req); err != nil {
-			return nil, classify(domain.Invalid(fmt.Sprintf("batch %s item %d is unreadable: %v", in.BatchID, it.Index, err)))
+			return nil, domain.Invalid(fmt.Sprintf("batch %s item %d is unreadable: %v", in.BatchID, it.Index, err))
 		}
 		number, err := a.Store.AllocateCertificateNumber(ctx, in.Authority, req.Year, fmt.Sprintf("batch:%s:%d", in.BatchID, it.Index))
 		if err != nil {

@@ -34,7 +34,7 @@ type WorkingDaysResult struct {
 // AddWorkingDays computes the date.
 func (a *Calendar) AddWorkingDays(_ context.Context, in WorkingDaysInput) (WorkingDaysResult, error) {
 	if !in.From.IsValid() {
-		return WorkingDaysResult{}, classify(domain.Invalid("invalid date", domain.FieldError{Field: "from", Message: "not a calendar date"}))
+		return WorkingDaysResult{}, domain.Invalid("invalid date", domain.FieldError{Field: "from", Message: "not a calendar date"})
 	}
 	cal := a.Regions.For(in.Region)
 	return WorkingDaysResult{Date: cal.AddWorkingDays(in.From, in.Days), CalendarVersion: cal.Version()}, nil

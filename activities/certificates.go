@@ -36,6 +36,10 @@ type Certificates struct {
 	Store    CertificateStore
 	Signer   DocumentSigner
 	Notifier Notifier
+	// Qualified says the signer is the authority's signing service, whose signature is
+	// qualified (УКЭП); only then does the document claim it. A development or local key's
+	// documents say they are not qualified.
+	Qualified bool
 }
 
 // PrepareInput asks to check, register and render a certificate's original document.
@@ -59,7 +63,7 @@ func (a *Certificates) PrepareCertificate(ctx context.Context, in PrepareInput) 
 	c := in.Certificate
 	prog, err := a.Store.ProgrammeForCertificate(ctx, c.Authority, c.ProviderID, c.Programme.Code, c.Year)
 	if err != nil {
-		return Prepared{}, classify(err)
+		return Prepared{}, err
 	}
 	c.Programme = prog
 	parties, err := a.Store.GetCertificateParties(ctx, c.Authority, c.ProviderID)
@@ -72,7 +76,7 @@ func (a *Certificates) PrepareCertificate(ctx context.Context, in PrepareInput) 
 		return Prepared{}, err
 	}
 	if err := a.Store.RegisterCertificate(ctx, c, in.Event); err != nil {
-		return Prepared{}, classify(err)
+		return Prepared{}, err
 	}
 	if doc, err = a.Store.SaveDocument(ctx, doc); err != nil {
 		return Prepared{}, err
@@ -110,15 +114,23 @@ func (a *Certificates) renderDoc(c domain.Certificate, p domain.CertificateParti
 		ServantPosition: c.Servant.Position, AgencyName: c.Agency.Name, ProgrammeCode: c.Programme.Code,
 		ProgrammeTitle: c.Programme.Title, ProgrammeKind: string(c.Programme.Kind), Hours: c.Hours, Amount: c.Amount,
 		ProviderName: p.ProviderName, StartBy: c.StartBy, EndBy: c.EndBy, Year: c.Year, Duplicate: seq, VerificationURL: url,
+		Signature: a.signatureKind(),
 	})
 	var verr *document.ValidationError
 	if errors.As(err, &verr) {
-		return domain.Document{}, classify(domain.Invalid(fmt.Sprintf("the certificate document cannot be formed: %v", err)))
+		return domain.Document{}, domain.Invalid(fmt.Sprintf("the certificate document cannot be formed: %v", err))
 	}
 	if err != nil {
 		return domain.Document{}, err
 	}
 	return domain.Document{Number: c.Number, Seq: seq, PDF: pdf, SHA256: sum}, nil
+}
+
+func (a *Certificates) signatureKind() document.SignatureKind {
+	if a.Qualified {
+		return document.SignatureQualified
+	}
+	return document.SignatureNonQualified
 }
 
 // SignInput asks to sign one stored document at a given signing time.
@@ -140,7 +152,7 @@ type Signed struct {
 func (a *Certificates) SignDocument(ctx context.Context, in SignInput) (Signed, error) {
 	doc, err := a.Store.GetDocument(ctx, in.Number, in.Seq)
 	if err != nil {
-		return Signed{}, classify(err)
+		return Signed{}, err
 	}
 	if doc.Signature == nil {
 		der, err := a.Signer.Sign(ctx, doc.PDF, in.SigningTime)
@@ -162,7 +174,7 @@ type CertificateStep struct {
 
 // SaveCertificate records a certificate step.
 func (a *Certificates) SaveCertificate(ctx context.Context, in CertificateStep) error {
-	return classify(a.Store.SaveCertificate(ctx, in.Certificate, in.Event))
+	return a.Store.SaveCertificate(ctx, in.Certificate, in.Event)
 }
 
 // RatingStep is one quality survey answer.
@@ -175,7 +187,7 @@ type RatingStep struct {
 
 // SaveRating records a quality survey answer.
 func (a *Certificates) SaveRating(ctx context.Context, in RatingStep) error {
-	return classify(a.Store.SaveRating(ctx, in.Certificate, in.Rater, in.Rating, in.Event))
+	return a.Store.SaveRating(ctx, in.Certificate, in.Rater, in.Rating, in.Event)
 }
 
 // DeliveryInput is the notification that brings a servant the signed document, and the
@@ -192,7 +204,7 @@ type DeliveryInput struct {
 func (a *Certificates) DeliverDocument(ctx context.Context, in DeliveryInput) (notify.Result, error) {
 	doc, err := a.Store.GetDocument(ctx, in.Number, in.Seq)
 	if err != nil {
-		return notify.Result{}, classify(err)
+		return notify.Result{}, err
 	}
 	r := in.Request
 	r.Attachments = []notify.Attachment{{Name: in.Number + ".pdf", ContentType: "application/pdf", Data: doc.PDF}}
@@ -201,13 +213,13 @@ func (a *Certificates) DeliverDocument(ctx context.Context, in DeliveryInput) (n
 	}
 	res, err := a.Notifier.Notify(ctx, r)
 	if err != nil {
-		return res, classify(err)
+		return res, err
 	}
 	// Each notification is idempotent per party, so a retry after a partial failure sends
 	// only what is still owed.
 	for _, other := range in.Also {
 		if _, err := a.Notifier.Notify(ctx, other); err != nil {
-			return res, classify(err)
+			return res, err
 		}
 	}
 	return res, nil

@@ -19,6 +19,5 @@ type Notifications struct {
 
 // Notify records and delivers one notification. Retried, it sends only what is still owed.
 func (a *Notifications) Notify(ctx context.Context, r notify.Request) (notify.Result, error) {
-	res, err := a.Notifier.Notify(ctx, r)
-	return res, classify(err)
+	return a.Notifier.Notify(ctx, r)
 }

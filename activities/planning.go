@@ -31,7 +31,7 @@ type CycleStep struct {
 
 // SaveCycle records a cycle step.
 func (a *Planning) SaveCycle(ctx context.Context, in CycleStep) error {
-	return classify(a.Store.SaveCycle(ctx, in.Cycle, in.Event))
+	return a.Store.SaveCycle(ctx, in.Cycle, in.Event)
 }
 
 // PlanStep is a plan as it stands after a step, and the step.
@@ -42,7 +42,7 @@ type PlanStep struct {
 
 // SavePlan records a plan step.
 func (a *Planning) SavePlan(ctx context.Context, in PlanStep) error {
-	return classify(a.Store.SavePlan(ctx, in.Plan, in.Event))
+	return a.Store.SavePlan(ctx, in.Plan, in.Event)
 }
 
 // ReportStep is a quarterly report, the cycle after it, and the step.
@@ -54,14 +54,13 @@ type ReportStep struct {
 
 // SaveQuarterlyReport records a quarterly report with its cycle.
 func (a *Planning) SaveQuarterlyReport(ctx context.Context, in ReportStep) error {
-	return classify(a.Store.SaveQuarterlyReport(ctx, in.Report, in.Cycle, in.Event))
+	return a.Store.SaveQuarterlyReport(ctx, in.Report, in.Cycle, in.Event)
 }
 
 // PlanningParticipants lists who a new cycle of the authority expects a plan from: the
 // agencies in the directory and the providers admitted to its registry.
 func (a *Planning) PlanningParticipants(ctx context.Context, authority string) ([]domain.CycleParticipant, error) {
-	p, err := a.Store.PlanningParticipants(ctx, authority)
-	return p, classify(err)
+	return a.Store.PlanningParticipants(ctx, authority)
 }
 
 // CycleDefaultsQuery asks what a scheduled cycle of the authority starts with.
@@ -82,8 +81,8 @@ type CycleDefaults struct {
 func (a *Planning) LoadCycleDefaults(ctx context.Context, in CycleDefaultsQuery) (CycleDefaults, error) {
 	auth, err := a.Store.GetAuthority(ctx, in.Authority)
 	if err != nil {
-		return CycleDefaults{}, classify(err)
+		return CycleDefaults{}, err
 	}
 	dirs, err := a.Store.LatestPriorityDirections(ctx, in.Authority, in.Year)
-	return CycleDefaults{Region: auth.Region, Directions: dirs}, classify(err)
+	return CycleDefaults{Region: auth.Region, Directions: dirs}, err
 }

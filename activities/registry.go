@@ -28,12 +28,12 @@ type ApplicationStep struct {
 
 // SaveApplication records an application step.
 func (a *Registry) SaveApplication(ctx context.Context, in ApplicationStep) error {
-	return classify(a.Store.SaveApplication(ctx, in.Application, in.Event))
+	return a.Store.SaveApplication(ctx, in.Application, in.Event)
 }
 
 // EnterRegistry puts an admitted provider and its programmes in the registry.
 func (a *Registry) EnterRegistry(ctx context.Context, in domain.Admission) error {
-	return classify(a.Store.EnterRegistry(ctx, in))
+	return a.Store.EnterRegistry(ctx, in)
 }
 
 // MembershipStep is a provider's standing after a step, and the step.
@@ -44,7 +44,7 @@ type MembershipStep struct {
 
 // SaveMembership records a change of a provider's standing.
 func (a *Registry) SaveMembership(ctx context.Context, in MembershipStep) error {
-	return classify(a.Store.SaveMembership(ctx, in.Membership, in.Event))
+	return a.Store.SaveMembership(ctx, in.Membership, in.Event)
 }
 
 // DeclarationStep is a programme declaration after a step, and the step.
@@ -56,5 +56,5 @@ type DeclarationStep struct {
 
 // SaveDeclaration records a declaration step; an accepted one enters the registry.
 func (a *Registry) SaveDeclaration(ctx context.Context, in DeclarationStep) error {
-	return classify(a.Store.SaveDeclaration(ctx, in.Declaration, in.WorkflowID, in.Event))
+	return a.Store.SaveDeclaration(ctx, in.Declaration, in.WorkflowID, in.Event)
 }

@@ -28,7 +28,7 @@ type NominationStep struct {
 
 // SaveNomination records a nomination step; a retry of the same step writes nothing new.
 func (a *Reserve) SaveNomination(ctx context.Context, in NominationStep) error {
-	return classify(a.Store.SaveNomination(ctx, in.Nomination, in.Event))
+	return a.Store.SaveNomination(ctx, in.Nomination, in.Event)
 }
 
 // QuotaKey names the quotas of one participant for one year.
@@ -40,8 +40,7 @@ type QuotaKey struct {
 
 // LoadReserveQuotas reads the quotas in force; none set yet reads as zero.
 func (a *Reserve) LoadReserveQuotas(ctx context.Context, in QuotaKey) (domain.ReserveQuotas, error) {
-	q, err := a.Store.ReserveQuotasFor(ctx, in.Authority, in.Agency, in.Year)
-	return q, classify(err)
+	return a.Store.ReserveQuotasFor(ctx, in.Authority, in.Agency, in.Year)
 }
 
 // PersonQuery asks whether a person was included in an authority's reserve in a year.
@@ -60,5 +59,5 @@ type PreviousReserveResult struct {
 // FindPreviousReserve audits a proposed person against the previous year's reserve.
 func (a *Reserve) FindPreviousReserve(ctx context.Context, in PersonQuery) (PreviousReserveResult, error) {
 	p, err := a.Store.PreviousReserve(ctx, in.Authority, in.FullName, in.DateOfBirth, in.Year)
-	return PreviousReserveResult{Found: p}, classify(err)
+	return PreviousReserveResult{Found: p}, err
 }

@@ -233,8 +233,8 @@ func TestBodyLimit(t *testing.T) {
 	a := mustAPI(t)
 	a.srv.cfg.MaxBodyBytes = 64
 	code, body, _ := a.do("PUT", "/api/v1/directory/agencies/agency-1", &ministry, `{"name":"`+strings.Repeat("x", 100)+`"}`)
-	if code != http.StatusBadRequest || !strings.Contains(errorOf(t, body).Message, "larger than") {
-		t.Errorf("oversized body = %d %s, want 400 naming the limit", code, body)
+	if code != http.StatusRequestEntityTooLarge || !strings.Contains(errorOf(t, body).Message, "larger than") {
+		t.Errorf("oversized body = %d %s, want 413 naming the limit", code, body)
 	}
 }
 

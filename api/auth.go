@@ -2,7 +2,6 @@ package api
 
 import (
 	"context"
-	"slices"
 	"strings"
 
 	"github.com/gin-gonic/gin"
@@ -51,43 +50,4 @@ func actorOf(c *gin.Context) domain.Actor {
 	v, _ := c.Get(actorKey)
 	a, _ := v.(domain.Actor)
 	return a
-}
-
-// require is the one check every handler makes: the caller holds one of the roles, or the
-// request ends with 403. Scope is checked by the handler against the record it loads (a
-// record outside the caller's scope is a 404, never a 403, so existence does not leak).
-func require(c *gin.Context, roles ...domain.Role) (domain.Actor, bool) {
-	a := actorOf(c)
-	if slices.Contains(roles, a.Role) {
-		return a, true
-	}
-	names := make([]string, len(roles))
-	for i, r := range roles {
-		names[i] = string(r)
-	}
-	fail(c, domain.Forbidden("this step is for the role(s) %s; the caller is %s", strings.Join(names, ", "), a.Role))
-	return a, false
-}
-
-// inScope reports whether the actor may see a record that belongs to the given authority,
-// agency, provider or servant; the operator sees everything.
-func inScope(a domain.Actor, owner Owner) bool {
-	switch a.Role {
-	case domain.RoleOperator:
-		return true
-	case domain.RoleMinistry, domain.RoleReserveAuthority:
-		return owner.Authority != "" && owner.Authority == a.Authority
-	case domain.RoleHR, domain.RoleAgencyHead:
-		return owner.Agency != "" && owner.Agency == a.Agency
-	case domain.RoleProvider:
-		return owner.Provider != "" && owner.Provider == a.Provider
-	case domain.RoleServant:
-		return owner.Servant != "" && owner.Servant == a.Servant
-	}
-	return false
-}
-
-// Owner names the parties a record belongs to, for scope checks.
-type Owner struct {
-	Authority, Agency, Provider, Servant string
 }

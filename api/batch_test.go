@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/profdev/profdev/internal/app"
 	"github.com/profdev/profdev/internal/postgres"
 )
 
@@ -27,7 +28,7 @@ func TestCertificateBatch(t *testing.T) {
 	}
 	body := `{"items":[` + strings.Join(items, ",") + `]}`
 	code, resp, _ := a.do("POST", "/api/v1/certificates/batch", &ministry, body, IdempotencyKeyHeader, "batch-1")
-	got := decode[batchResponse](t, http.StatusAccepted, code, resp)
+	got := decode[app.BatchReceipt](t, http.StatusAccepted, code, resp)
 	var rejected []string
 	for _, r := range got.Rejected {
 		field := ""
@@ -41,7 +42,7 @@ func TestCertificateBatch(t *testing.T) {
 	}
 	// The same request with the same key issues nothing twice: the first answer comes back.
 	code, resp, _ = a.do("POST", "/api/v1/certificates/batch", &ministry, body, IdempotencyKeyHeader, "batch-1")
-	if again := decode[batchResponse](t, http.StatusAccepted, code, resp); again.BatchID != got.BatchID {
+	if again := decode[app.BatchReceipt](t, http.StatusAccepted, code, resp); again.BatchID != got.BatchID {
 		t.Fatalf("replayed batch id %s, want %s", again.BatchID, got.BatchID)
 	}
 

@@ -16,6 +16,7 @@ import (
 	"github.com/go-playground/validator/v10"
 
 	"github.com/profdev/profdev/internal/domain"
+	"github.com/profdev/profdev/internal/postgres"
 	"github.com/profdev/profdev/internal/russianid"
 )
 
@@ -35,6 +36,7 @@ func newValidator() *validator.Validate {
 	_ = v.RegisterValidation("ident", func(fl validator.FieldLevel) bool {
 		return identRE.MatchString(fl.Field().String())
 	})
+	_ = v.RegisterValidation("year", func(fl validator.FieldLevel) bool { return domain.ValidYear(int(fl.Field().Int())) })
 	_ = v.RegisterValidation("inn", func(fl validator.FieldLevel) bool { return russianid.ValidINN(fl.Field().String()) })
 	_ = v.RegisterValidation("ogrn", func(fl validator.FieldLevel) bool { return russianid.ValidOGRNAny(fl.Field().String()) })
 	_ = v.RegisterValidation("snils", func(fl validator.FieldLevel) bool { return russianid.ValidSNILS(fl.Field().String()) })
@@ -148,6 +150,8 @@ func fieldMessage(fe validator.FieldError) string {
 			return "each item's " + strings.ToLower(fe.Param()) + " must be unique"
 		}
 		return "must not repeat"
+	case "year":
+		return domain.YearMessage
 	case "inn":
 		return "not a valid INN (10 or 12 digits with valid check digits)"
 	case "ogrn":
@@ -222,4 +226,45 @@ func list[T any](items []T, next string) listBody[T] {
 		items = []T{}
 	}
 	return listBody[T]{Items: items, NextCursor: next}
+}
+
+// respond writes body with status, or the error response when err is set.
+func respond(c *gin.Context, status int, body any, err error) {
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	c.JSON(status, body)
+}
+
+// queryYear reads ?year= (0 when absent).
+func queryYear(c *gin.Context) (int, error) {
+	raw := c.Query("year")
+	if raw == "" {
+		return 0, nil
+	}
+	n, err := strconv.Atoi(raw)
+	if err != nil || !domain.ValidYear(n) {
+		return 0, domain.Invalid("invalid query", domain.FieldError{Field: "year", Message: domain.YearMessage})
+	}
+	return n, nil
+}
+
+// queryBool reads an optional true/false query parameter (nil when absent).
+func queryBool(c *gin.Context, name string) (*bool, error) {
+	raw := c.Query(name)
+	if raw == "" {
+		return nil, nil
+	}
+	v, err := strconv.ParseBool(raw)
+	if err != nil {
+		return nil, domain.Invalid("invalid query", domain.FieldError{Field: name, Message: "must be true or false"})
+	}
+	return &v, nil
+}
+
+// pageOf reads ?limit= and ?cursor= as a store page.
+func pageOf(c *gin.Context) (postgres.Page, error) {
+	limit, cursor, err := pageFrom(c)
+	return postgres.Page{Limit: limit, Cursor: cursor}, err
 }

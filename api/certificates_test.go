@@ -88,6 +88,10 @@ func TestCertificateLifecycleThroughTheAPI(t *testing.T) {
 	if !v.Valid || v.Status != "issued" || v.DocumentSHA256 == "" || v.SignedAt == nil {
 		t.Errorf("verification = %+v", v)
 	}
+	// The test signer is a development key: the answer must not claim a qualified signature.
+	if v.Qualified || v.SignatureKind != "non_qualified" {
+		t.Errorf("verification of a development-key document = qualified %v, kind %q; want non_qualified", v.Qualified, v.SignatureKind)
+	}
 	if strings.Contains(string(body), "Иванова") || strings.Contains(string(body), "112-233") || strings.Contains(string(body), "servant") {
 		t.Errorf("verification leaks personal data: %s", body)
 	}

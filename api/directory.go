@@ -1,23 +1,15 @@
 package api
 
 import (
-	"context"
 	"net/http"
 
 	"github.com/gin-gonic/gin"
 
+	"github.com/profdev/profdev/internal/app"
 	"github.com/profdev/profdev/internal/domain"
-	"github.com/profdev/profdev/internal/postgres"
 )
 
-// DirectoryStore is the directory of organisations: agencies and authorities.
-type DirectoryStore interface {
-	PutAgency(ctx context.Context, a domain.Agency) (domain.Agency, error)
-	GetAgency(ctx context.Context, id string) (domain.Agency, error)
-	ListAgencies(ctx context.Context, authority string, page postgres.Page) ([]domain.Agency, string, error)
-	PutAuthority(ctx context.Context, a domain.Authority) (domain.Authority, error)
-	GetAuthority(ctx context.Context, id string) (domain.Authority, error)
-}
+// The directory of organisations: authorities and agencies.
 
 type putAgencyRequest struct {
 	Name      string   `json:"name" validate:"required,max=500"`
@@ -29,8 +21,9 @@ type putAgencyRequest struct {
 
 // putAgency registers or updates an agency of the caller's own authority.
 func (s *Server) putAgency(c *gin.Context) {
-	actor, ok := require(c, domain.RoleMinistry)
-	if !ok {
+	actor := actorOf(c)
+	if err := app.Require(actor, domain.RoleMinistry); err != nil {
+		fail(c, err)
 		return
 	}
 	id, err := pathIdent(c, "agency")
@@ -43,56 +36,27 @@ func (s *Server) putAgency(c *gin.Context) {
 		fail(c, err)
 		return
 	}
-	if req.Authority != actor.Authority {
-		fail(c, domain.Forbidden("a ministry user of %s registers agencies of %s only", actor.Authority, actor.Authority))
-		return
-	}
-	existing, err := s.store.GetAgency(c.Request.Context(), id)
-	switch {
-	case err == nil && existing.Authority != actor.Authority:
-		// Another authority's agency: as far as this caller knows, it does not exist.
-		fail(c, domain.NotFound("agency "+id))
-		return
-	case err != nil && !domain.IsCode(err, domain.CodeNotFound):
-		fail(c, err)
-		return
-	}
-	out, err := s.store.PutAgency(c.Request.Context(), domain.Agency{
+	out, err := s.app.PutAgency(c.Request.Context(), actor, domain.Agency{
 		ID: id, Name: req.Name, Authority: req.Authority, Region: req.Region,
 		HREmails: req.HREmails, HeadEmail: req.HeadEmail,
 	})
-	if err != nil {
-		fail(c, err)
-		return
-	}
-	c.JSON(http.StatusOK, out)
+	respond(c, http.StatusOK, out, err)
 }
 
 // listAgencies lists agencies: a ministry user sees its own authority's, the operator any.
 func (s *Server) listAgencies(c *gin.Context) {
-	actor, ok := require(c, domain.RoleMinistry, domain.RoleOperator)
-	if !ok {
+	actor := actorOf(c)
+	if err := app.Require(actor, domain.RoleMinistry, domain.RoleOperator); err != nil {
+		fail(c, err)
 		return
 	}
-	authority := c.Query("authority")
-	if actor.Role == domain.RoleMinistry {
-		if authority != "" && authority != actor.Authority {
-			fail(c, domain.Forbidden("a ministry user of %s lists the agencies of %s only", actor.Authority, actor.Authority))
-			return
-		}
-		authority = actor.Authority
-	}
-	limit, cursor, err := pageFrom(c)
+	page, err := pageOf(c)
 	if err != nil {
 		fail(c, err)
 		return
 	}
-	items, next, err := s.store.ListAgencies(c.Request.Context(), authority, postgres.Page{Limit: limit, Cursor: cursor})
-	if err != nil {
-		fail(c, err)
-		return
-	}
-	c.JSON(http.StatusOK, list(items, next))
+	items, next, err := s.app.Agencies(c.Request.Context(), actor, c.Query("authority"), page)
+	respond(c, http.StatusOK, list(items, next), err)
 }
 
 type putAuthorityRequest struct {
@@ -103,8 +67,9 @@ type putAuthorityRequest struct {
 
 // putAuthority lets a ministry user keep its own authority's record.
 func (s *Server) putAuthority(c *gin.Context) {
-	actor, ok := require(c, domain.RoleMinistry)
-	if !ok {
+	actor := actorOf(c)
+	if err := app.Require(actor, domain.RoleMinistry); err != nil {
+		fail(c, err)
 		return
 	}
 	id, err := pathIdent(c, "authority")
@@ -117,34 +82,18 @@ func (s *Server) putAuthority(c *gin.Context) {
 		fail(c, err)
 		return
 	}
-	if id != actor.Authority {
-		fail(c, domain.Forbidden("a ministry user of %s keeps the record of %s only", actor.Authority, actor.Authority))
-		return
-	}
-	out, err := s.store.PutAuthority(c.Request.Context(), domain.Authority{ID: id, Name: req.Name, Region: req.Region, Emails: req.Emails})
-	if err != nil {
-		fail(c, err)
-		return
-	}
-	c.JSON(http.StatusOK, out)
+	out, err := s.app.PutAuthority(c.Request.Context(), actor, domain.Authority{ID: id, Name: req.Name, Region: req.Region, Emails: req.Emails})
+	respond(c, http.StatusOK, out, err)
 }
 
-// getAuthority shows an authority's record to any signed-in user: names and regions are
-// public facts; the staff addresses are shown only to that authority's own users and operators.
+// getAuthority shows an authority's record to any signed-in user; the staff addresses only
+// to that authority's own users and operators.
 func (s *Server) getAuthority(c *gin.Context) {
-	actor := actorOf(c)
 	id, err := pathIdent(c, "authority")
 	if err != nil {
 		fail(c, err)
 		return
 	}
-	out, err := s.store.GetAuthority(c.Request.Context(), id)
-	if err != nil {
-		fail(c, err)
-		return
-	}
-	if actor.Role != domain.RoleOperator && actor.Authority != id {
-		out.Emails = nil
-	}
-	c.JSON(http.StatusOK, out)
+	out, err := s.app.Authority(c.Request.Context(), actorOf(c), id)
+	respond(c, http.StatusOK, out, err)
 }

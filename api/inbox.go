@@ -1,24 +1,15 @@
 package api
 
 import (
-	"context"
 	"net/http"
-	"time"
 
-	"cloud.google.com/go/civil"
 	"github.com/gin-gonic/gin"
 
+	"github.com/profdev/profdev/internal/app"
 	"github.com/profdev/profdev/internal/domain"
-	"github.com/profdev/profdev/workflows"
 )
 
 // The task inbox and the agency overview, computed from the read models of every process.
-
-// InboxStore is what the inbox and overview read.
-type InboxStore interface {
-	Tasks(ctx context.Context, actor domain.Actor, today civil.Date) ([]domain.Task, error)
-	Overview(ctx context.Context, agency string) (domain.AgencyOverview, error)
-}
 
 func (s *Server) inboxRoutes(authed *gin.RouterGroup) {
 	authed.GET("/tasks", s.tasks)
@@ -27,20 +18,16 @@ func (s *Server) inboxRoutes(authed *gin.RouterGroup) {
 
 // tasks lists what waits on the caller, earliest due first.
 func (s *Server) tasks(c *gin.Context) {
-	actor := actorOf(c)
-	items, err := s.store.Tasks(c.Request.Context(), actor, civil.DateOf(time.Now().In(workflows.Moscow)))
-	if err != nil {
-		fail(c, err)
-		return
-	}
-	c.JSON(http.StatusOK, list(items, ""))
+	items, err := s.app.Tasks(c.Request.Context(), actorOf(c))
+	respond(c, http.StatusOK, list(items, ""), err)
 }
 
 // agencyOverview gives HR of the agency, the ministry it belongs to, and operators the
 // agency's counts by process and status and its overdue items.
 func (s *Server) agencyOverview(c *gin.Context) {
-	actor, ok := require(c, domain.RoleHR, domain.RoleMinistry, domain.RoleOperator)
-	if !ok {
+	actor := actorOf(c)
+	if err := app.Require(actor, domain.RoleHR, domain.RoleMinistry, domain.RoleOperator); err != nil {
+		fail(c, err)
 		return
 	}
 	agency, err := pathIdent(c, "agency")
@@ -48,27 +35,6 @@ func (s *Server) agencyOverview(c *gin.Context) {
 		fail(c, err)
 		return
 	}
-	ctx := c.Request.Context()
-	switch actor.Role {
-	case domain.RoleHR:
-		if actor.Agency != agency {
-			fail(c, domain.NotFound("agency "+agency))
-			return
-		}
-	case domain.RoleMinistry:
-		a, err := s.store.GetAgency(ctx, agency)
-		if err == nil && a.Authority != actor.Authority {
-			err = domain.NotFound("agency " + agency)
-		}
-		if err != nil {
-			fail(c, err)
-			return
-		}
-	}
-	o, err := s.store.Overview(ctx, agency)
-	if err != nil {
-		fail(c, err)
-		return
-	}
-	c.JSON(http.StatusOK, o)
+	out, err := s.app.AgencyOverview(c.Request.Context(), actor, agency)
+	respond(c, http.StatusOK, out, err)
 }

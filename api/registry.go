@@ -1,36 +1,20 @@
 package api
 
 import (
-	"context"
 	"net/http"
 	"strconv"
-	"time"
+	"strings"
 
 	"github.com/gin-gonic/gin"
-	"github.com/google/uuid"
-	enumspb "go.temporal.io/api/enums/v1"
-	"go.temporal.io/sdk/client"
-	"go.temporal.io/sdk/temporal"
 
+	"github.com/profdev/profdev/internal/app"
 	"github.com/profdev/profdev/internal/domain"
 	"github.com/profdev/profdev/internal/postgres"
-	"github.com/profdev/profdev/workflows"
 )
 
 // The provider registry (process 2): applications, programme declarations, exclusion and
-// the public registry.
-
-// RegistryStore is what the registry endpoints read.
-type RegistryStore interface {
-	GetApplication(ctx context.Context, id string) (domain.Application, error)
-	ListApplications(ctx context.Context, f postgres.ApplicationFilter, page postgres.Page) ([]domain.Application, string, error)
-	Timeline(ctx context.Context, subjectID string) ([]domain.Event, error)
-	WorkflowTimeline(ctx context.Context, workflowID string) ([]domain.Event, error)
-	GetMembership(ctx context.Context, providerID, authority string) (domain.Membership, error)
-	ProviderMemberships(ctx context.Context, providerID string) ([]domain.Membership, error)
-	GetDeclaration(ctx context.Context, id string) (domain.Declaration, error)
-	PublicRegistry(ctx context.Context, authority string, year int) ([]domain.PublicProvider, error)
-}
+// the public registry. Each handler binds and validates its input, calls one step of
+// internal/app and writes the answer.
 
 func (s *Server) registryRoutes(authed, public *gin.RouterGroup) {
 	authed.POST("/registry/applications", s.idempotent(s.createApplication))
@@ -47,16 +31,32 @@ func (s *Server) registryRoutes(authed, public *gin.RouterGroup) {
 // applicationRequest is the body of an application and of a resubmission.
 type applicationRequest struct {
 	Authority  string                 `json:"authority" validate:"required,ident"`
-	Year       int                    `json:"year" validate:"required,gte=2019,lte=2100"`
+	Year       int                    `json:"year" validate:"required"`
 	Provider   domain.ProviderDetails `json:"provider"`
 	Programmes []domain.Programme     `json:"programmes" validate:"required,min=1,max=200,dive"`
 }
 
-// Check refuses repeated programme codes within one application.
-func (r *applicationRequest) Check() []domain.FieldError { return uniqueCodes(r.Programmes) }
+// Check refuses a year out of range and repeated programme codes within one application.
+func (r *applicationRequest) Check() []domain.FieldError {
+	return append(yearField(r.Year), uniqueCodes(r.Programmes)...)
+}
 
-// Check refuses repeated programme codes within one declaration.
-func (r *declarationRequest) Check() []domain.FieldError { return uniqueCodes(r.Programmes) }
+func (r *applicationRequest) submission() app.Submission {
+	return app.Submission{Authority: r.Authority, Year: r.Year, Provider: r.Provider, Programmes: r.Programmes}
+}
+
+// Check refuses a year out of range and repeated programme codes within one declaration.
+func (r *declarationRequest) Check() []domain.FieldError {
+	return append(yearField(r.Year), uniqueCodes(r.Programmes)...)
+}
+
+// yearField checks a required year in a body; a missing one is the required tag's to report.
+func yearField(year int) []domain.FieldError {
+	if year != 0 && !domain.ValidYear(year) {
+		return []domain.FieldError{{Field: "year", Message: domain.YearMessage}}
+	}
+	return nil
+}
 
 func uniqueCodes(progs []domain.Programme) []domain.FieldError {
 	var out []domain.FieldError
@@ -71,14 +71,12 @@ func uniqueCodes(progs []domain.Programme) []domain.FieldError {
 }
 
 // applicationView is an application with its timeline.
-type applicationView struct {
-	domain.Application
-	History []domain.Event `json:"history"`
-}
+type applicationView = app.ApplicationView
 
 func (s *Server) createApplication(c *gin.Context) {
-	actor, ok := require(c, domain.RoleProvider)
-	if !ok {
+	actor := actorOf(c)
+	if err := app.Require(actor, domain.RoleProvider); err != nil {
+		fail(c, err)
 		return
 	}
 	var req applicationRequest
@@ -86,142 +84,56 @@ func (s *Server) createApplication(c *gin.Context) {
 		fail(c, err)
 		return
 	}
-	ctx := c.Request.Context()
-	authority, err := s.store.GetAuthority(ctx, req.Authority)
-	if domain.IsCode(err, domain.CodeNotFound) {
-		fail(c, domain.Invalid("invalid request", domain.FieldError{Field: "authority", Message: "no such authority in the directory"}))
-		return
-	}
-	if err != nil {
-		fail(c, err)
-		return
-	}
-	if m, err := s.store.GetMembership(ctx, actor.Provider, req.Authority); err == nil && m.Status != domain.MembershipExcluded {
-		fail(c, domain.Conflict("provider %s is already in the registry of %s; declare programmes for a new year instead", actor.Provider, req.Authority))
-		return
-	} else if err != nil && !domain.IsCode(err, domain.CodeNotFound) {
-		fail(c, err)
-		return
-	}
-	for _, st := range []domain.ApplicationStatus{domain.ApplicationUnderReview, domain.ApplicationReturned} {
-		open, _, err := s.store.ListApplications(ctx, postgres.ApplicationFilter{Authority: req.Authority, ProviderID: actor.Provider, Status: string(st)}, postgres.Page{Limit: 1})
-		if err != nil {
-			fail(c, err)
-			return
-		}
-		if len(open) > 0 {
-			fail(c, domain.Conflict("application %s of provider %s to %s is still %s", open[0].ID, actor.Provider, req.Authority, st))
-			return
-		}
-	}
-	id, err := uuid.NewV7()
-	if err != nil {
-		fail(c, err)
-		return
-	}
-	in := workflows.AdmissionInput{
-		ApplicationID: "app-" + id.String(), Authority: req.Authority, Region: authority.Region, Year: req.Year,
-		ProviderID: actor.Provider, Provider: req.Provider, Programmes: req.Programmes, SubmittedBy: actor,
-	}
-	var app domain.Application
-	err = s.startWithUpdate(ctx, client.StartWorkflowOptions{
-		ID:                       workflows.AdmissionWorkflowID(in.ApplicationID),
-		WorkflowIDConflictPolicy: enumspb.WORKFLOW_ID_CONFLICT_POLICY_FAIL,
-		WorkflowIDReusePolicy:    enumspb.WORKFLOW_ID_REUSE_POLICY_REJECT_DUPLICATE,
-		TypedSearchAttributes: temporal.NewSearchAttributes(
-			workflows.AttrProcess.ValueSet(workflows.ProcessAdmission), workflows.AttrAuthority.ValueSet(in.Authority),
-			workflows.AttrProvider.ValueSet(in.ProviderID), workflows.AttrYear.ValueSet(int64(in.Year))),
-	}, workflows.AdmissionWorkflowType, in, workflows.UpdateApplicationSnapshot, actor, &app)
-	if err != nil {
-		fail(c, err)
-		return
-	}
-	c.JSON(http.StatusCreated, app)
+	out, err := s.app.Apply(c.Request.Context(), actor, req.submission())
+	respond(c, http.StatusCreated, out, err)
 }
 
-// mayReadApplication: the authority's ministry users, the provider that applied, operators.
-func mayReadApplication(a domain.Actor, app domain.Application) bool {
-	return inScope(a, Owner{Authority: app.Authority, Provider: app.ProviderID})
-}
-
-// loadApplication returns the application if the caller may see it; otherwise 404.
-func (s *Server) loadApplication(c *gin.Context, actor domain.Actor) (domain.Application, bool) {
-	id, err := pathIdent(c, "id")
-	if err != nil {
-		fail(c, domain.NotFound("application"))
-		return domain.Application{}, false
-	}
-	app, err := s.store.GetApplication(c.Request.Context(), id)
-	if err == nil && !mayReadApplication(actor, app) {
-		err = domain.NotFound("application " + id)
-	}
-	if err != nil {
-		fail(c, err)
-		return app, false
-	}
-	return app, true
-}
+var applicationStatuses = []domain.ApplicationStatus{domain.ApplicationUnderReview, domain.ApplicationReturned,
+	domain.ApplicationAdmitted, domain.ApplicationRejected, domain.ApplicationLapsed}
 
 func (s *Server) listApplications(c *gin.Context) {
-	actor, ok := require(c, domain.RoleMinistry, domain.RoleProvider, domain.RoleOperator)
-	if !ok {
+	actor := actorOf(c)
+	if err := app.Require(actor, app.ApplicationReaders...); err != nil {
+		fail(c, err)
 		return
 	}
 	f := postgres.ApplicationFilter{Authority: c.Query("authority"), Status: c.Query("status")}
-	switch actor.Role {
-	case domain.RoleMinistry:
-		if f.Authority != "" && f.Authority != actor.Authority {
-			fail(c, domain.Forbidden("a ministry user of %s sees the applications to %s only", actor.Authority, actor.Authority))
-			return
-		}
-		f.Authority = actor.Authority
-	case domain.RoleProvider:
-		f.ProviderID = actor.Provider
+	if err := oneOf("status", f.Status, applicationStatuses); err != nil {
+		fail(c, err)
+		return
 	}
-	if f.Status != "" {
-		switch domain.ApplicationStatus(f.Status) {
-		case domain.ApplicationUnderReview, domain.ApplicationReturned, domain.ApplicationAdmitted, domain.ApplicationRejected, domain.ApplicationLapsed:
-		default:
-			fail(c, domain.Invalid("invalid query", domain.FieldError{Field: "status", Message: "must be one of: under_review, returned, admitted, rejected, lapsed"}))
-			return
-		}
+	var err error
+	if f.Overdue, err = queryBool(c, "overdue"); err != nil {
+		fail(c, err)
+		return
 	}
-	if raw := c.Query("overdue"); raw != "" {
-		v, err := strconv.ParseBool(raw)
-		if err != nil {
-			fail(c, domain.Invalid("invalid query", domain.FieldError{Field: "overdue", Message: "must be true or false"}))
-			return
-		}
-		f.Overdue = &v
-	}
-	limit, cursor, err := pageFrom(c)
+	page, err := pageOf(c)
 	if err != nil {
 		fail(c, err)
 		return
 	}
-	items, next, err := s.store.ListApplications(c.Request.Context(), f, postgres.Page{Limit: limit, Cursor: cursor})
-	if err != nil {
-		fail(c, err)
-		return
+	items, next, err := s.app.Applications(c.Request.Context(), actor, f, page)
+	respond(c, http.StatusOK, list(items, next), err)
+}
+
+// oneOf checks an optional query value against the values it may take.
+func oneOf[T ~string](field, v string, allowed []T) error {
+	if v == "" {
+		return nil
 	}
-	c.JSON(http.StatusOK, list(items, next))
+	names := make([]string, len(allowed))
+	for i, a := range allowed {
+		if string(a) == v {
+			return nil
+		}
+		names[i] = string(a)
+	}
+	return domain.Invalid("invalid query", domain.FieldError{Field: field, Message: "must be one of: " + strings.Join(names, ", ")})
 }
 
 func (s *Server) getApplication(c *gin.Context) {
-	actor, ok := require(c, domain.RoleMinistry, domain.RoleProvider, domain.RoleOperator)
-	if !ok {
-		return
-	}
-	app, ok := s.loadApplication(c, actor)
-	if !ok {
-		return
-	}
-	history, err := s.store.Timeline(c.Request.Context(), app.ID)
-	if err != nil {
-		fail(c, err)
-		return
-	}
-	c.JSON(http.StatusOK, applicationView{Application: app, History: history})
+	out, err := s.app.Application(c.Request.Context(), actorOf(c), c.Param("id"))
+	respond(c, http.StatusOK, out, err)
 }
 
 type applicationDecisionRequest struct {
@@ -229,107 +141,48 @@ type applicationDecisionRequest struct {
 	Reasons  []string `json:"reasons" validate:"max=50,dive,required,max=2000"`
 }
 
-func (s *Server) decideApplication(c *gin.Context) {
-	actor, ok := require(c, domain.RoleMinistry)
-	if !ok {
-		return
-	}
-	app, ok := s.loadApplication(c, actor)
-	if !ok {
-		return
-	}
-	var req applicationDecisionRequest
-	if err := s.bindJSON(c, &req); err != nil {
+// applicationStep checks the role and the scope of a step on an application before its
+// body is read, so a stranger learns nothing from a 400; then binds the body.
+func (s *Server) applicationStep(c *gin.Context, role domain.Role, body any) bool {
+	if err := s.app.MayTakeApplicationStep(c.Request.Context(), actorOf(c), c.Param("id"), role); err != nil {
 		fail(c, err)
+		return false
+	}
+	if err := s.bindJSON(c, body); err != nil {
+		fail(c, err)
+		return false
+	}
+	return true
+}
+
+func (s *Server) decideApplication(c *gin.Context) {
+	var req applicationDecisionRequest
+	if !s.applicationStep(c, domain.RoleMinistry, &req) {
 		return
 	}
-	if req.Decision != workflows.DecisionAdmit && len(req.Reasons) == 0 {
-		fail(c, domain.Invalid("invalid request", domain.FieldError{Field: "reasons", Message: "required to " + req.Decision + " an application"}))
-		return
-	}
-	var out domain.Application
-	if s.runStep(c, app.WorkflowID, workflows.UpdateDecideApplication,
-		workflows.ApplicationDecision{Actor: actor, Decision: req.Decision, Reasons: req.Reasons}, &out,
-		domain.Conflict("application %s is %s: only an application under review can be decided", app.ID, app.Status)) {
-		c.JSON(http.StatusOK, out)
-	}
+	out, err := s.app.DecideApplication(c.Request.Context(), actorOf(c), c.Param("id"), req.Decision, req.Reasons)
+	respond(c, http.StatusOK, out, err)
 }
 
 func (s *Server) resubmitApplication(c *gin.Context) {
-	actor, ok := require(c, domain.RoleProvider)
-	if !ok {
-		return
-	}
-	app, ok := s.loadApplication(c, actor)
-	if !ok {
-		return
-	}
 	var req applicationRequest
-	if err := s.bindJSON(c, &req); err != nil {
-		fail(c, err)
+	if !s.applicationStep(c, domain.RoleProvider, &req) {
 		return
 	}
-	var fields []domain.FieldError
-	if req.Authority != app.Authority {
-		fields = append(fields, domain.FieldError{Field: "authority", Message: "cannot change on resubmission; apply anew instead"})
-	}
-	if req.Year != app.Year {
-		fields = append(fields, domain.FieldError{Field: "year", Message: "cannot change on resubmission; apply anew instead"})
-	}
-	if len(fields) > 0 {
-		fail(c, domain.Invalid("invalid request", fields...))
-		return
-	}
-	var out domain.Application
-	if s.runStep(c, app.WorkflowID, workflows.UpdateResubmitApplication,
-		workflows.Resubmission{Actor: actor, Provider: req.Provider, Programmes: req.Programmes}, &out,
-		domain.Conflict("application %s is %s: only a returned application can be resubmitted", app.ID, app.Status)) {
-		c.JSON(http.StatusOK, out)
-	}
+	out, err := s.app.Resubmit(c.Request.Context(), actorOf(c), c.Param("id"), req.submission())
+	respond(c, http.StatusOK, out, err)
 }
 
 type declarationRequest struct {
 	Authority  string             `json:"authority" validate:"omitempty,ident"`
-	Year       int                `json:"year" validate:"required,gte=2019,lte=2100"`
+	Year       int                `json:"year" validate:"required"`
 	Programmes []domain.Programme `json:"programmes" validate:"required,min=1,max=200,dive"`
 }
 
-// providerMembership finds the membership a provider's request is about: the authority
-// named in the body, or the only one the provider has.
-func (s *Server) providerMembership(c *gin.Context, actor domain.Actor, authority string) (domain.Membership, bool) {
-	providerID := c.Param("provider_id")
-	if providerID != actor.Provider {
-		fail(c, domain.NotFound("provider "+providerID))
-		return domain.Membership{}, false
-	}
-	ctx := c.Request.Context()
-	if authority != "" {
-		m, err := s.store.GetMembership(ctx, providerID, authority)
-		if err != nil {
-			fail(c, err)
-			return m, false
-		}
-		return m, true
-	}
-	ms, err := s.store.ProviderMemberships(ctx, providerID)
-	if err != nil {
-		fail(c, err)
-		return domain.Membership{}, false
-	}
-	switch len(ms) {
-	case 0:
-		fail(c, domain.NotFound("registry membership of provider "+providerID))
-		return domain.Membership{}, false
-	case 1:
-		return ms[0], true
-	}
-	fail(c, domain.Invalid("invalid request", domain.FieldError{Field: "authority", Message: "required: the provider is in the registries of several authorities"}))
-	return domain.Membership{}, false
-}
-
 func (s *Server) declareProgrammes(c *gin.Context) {
-	actor, ok := require(c, domain.RoleProvider)
-	if !ok {
+	actor := actorOf(c)
+	if err := app.Require(actor, domain.RoleProvider); err != nil {
+		fail(c, err)
 		return
 	}
 	var req declarationRequest
@@ -337,16 +190,8 @@ func (s *Server) declareProgrammes(c *gin.Context) {
 		fail(c, err)
 		return
 	}
-	m, ok := s.providerMembership(c, actor, req.Authority)
-	if !ok {
-		return
-	}
-	var out domain.Declaration
-	if s.runStep(c, m.WorkflowID, workflows.UpdateDeclareProgrammes,
-		workflows.DeclareProgrammes{Actor: actor, Year: req.Year, Programmes: req.Programmes}, &out,
-		domain.Conflict("provider %s is %s in the registry of %s", m.ProviderID, m.Status, m.Authority)) {
-		c.JSON(http.StatusCreated, out)
-	}
+	out, err := s.app.DeclareProgrammes(c.Request.Context(), actor, c.Param("provider_id"), req.Authority, req.Year, req.Programmes)
+	respond(c, http.StatusCreated, out, err)
 }
 
 type declarationDecisionRequest struct {
@@ -355,16 +200,8 @@ type declarationDecisionRequest struct {
 }
 
 func (s *Server) decideDeclaration(c *gin.Context) {
-	actor, ok := require(c, domain.RoleMinistry)
-	if !ok {
-		return
-	}
-	ctx := c.Request.Context()
-	decl, err := s.store.GetDeclaration(ctx, c.Param("declaration_id"))
-	if err == nil && (decl.ProviderID != c.Param("provider_id") || decl.Authority != actor.Authority) {
-		err = domain.NotFound("declaration " + c.Param("declaration_id"))
-	}
-	if err != nil {
+	ctx, actor, provider, id := c.Request.Context(), actorOf(c), c.Param("provider_id"), c.Param("declaration_id")
+	if err := s.app.MayDecideDeclaration(ctx, actor, provider, id); err != nil {
 		fail(c, err)
 		return
 	}
@@ -373,21 +210,8 @@ func (s *Server) decideDeclaration(c *gin.Context) {
 		fail(c, err)
 		return
 	}
-	if req.Decision == workflows.DecisionReturn && len(req.Reasons) == 0 {
-		fail(c, domain.Invalid("invalid request", domain.FieldError{Field: "reasons", Message: "required to return a declaration"}))
-		return
-	}
-	m, err := s.store.GetMembership(ctx, decl.ProviderID, decl.Authority)
-	if err != nil {
-		fail(c, err)
-		return
-	}
-	var out domain.Declaration
-	if s.runStep(c, m.WorkflowID, workflows.UpdateDecideDeclaration,
-		workflows.DeclarationDecision{Actor: actor, DeclarationID: decl.ID, Decision: req.Decision, Reasons: req.Reasons}, &out,
-		domain.Conflict("provider %s is %s: its declarations are closed", m.ProviderID, m.Status)) {
-		c.JSON(http.StatusOK, out)
-	}
+	out, err := s.app.DecideDeclaration(ctx, actor, provider, id, req.Decision, req.Reasons)
+	respond(c, http.StatusOK, out, err)
 }
 
 type exclusionRequest struct {
@@ -398,8 +222,9 @@ type exclusionRequest struct {
 // exclusion is the provider's request for exclusion (заявление об исключении) or the
 // ministry's decision to exclude.
 func (s *Server) exclusion(c *gin.Context) {
-	actor, ok := require(c, domain.RoleProvider, domain.RoleMinistry)
-	if !ok {
+	actor := actorOf(c)
+	if err := app.Require(actor, domain.RoleProvider, domain.RoleMinistry); err != nil {
+		fail(c, err)
 		return
 	}
 	var req exclusionRequest
@@ -407,32 +232,8 @@ func (s *Server) exclusion(c *gin.Context) {
 		fail(c, err)
 		return
 	}
-	var (
-		m      domain.Membership
-		update = workflows.UpdateRequestExclusion
-	)
-	if actor.Role == domain.RoleProvider {
-		if m, ok = s.providerMembership(c, actor, req.Authority); !ok {
-			return
-		}
-	} else {
-		if req.Authority != "" && req.Authority != actor.Authority {
-			fail(c, domain.Forbidden("a ministry user of %s excludes from the registry of %s only", actor.Authority, actor.Authority))
-			return
-		}
-		var err error
-		if m, err = s.store.GetMembership(c.Request.Context(), c.Param("provider_id"), actor.Authority); err != nil {
-			fail(c, err)
-			return
-		}
-		update = workflows.UpdateExclude
-	}
-	var out domain.Membership
-	if s.runStep(c, m.WorkflowID, update,
-		workflows.ExclusionStep{Actor: actor, Reason: req.Reason}, &out,
-		domain.Conflict("provider %s is already excluded from the registry of %s", m.ProviderID, m.Authority)) {
-		c.JSON(http.StatusOK, out)
-	}
+	out, err := s.app.Exclusion(c.Request.Context(), actor, c.Param("provider_id"), req.Authority, req.Reason)
+	respond(c, http.StatusOK, out, err)
 }
 
 // publicRegistry is the public registry: no token, no personal data beyond what a provider
@@ -443,20 +244,14 @@ func (s *Server) publicRegistry(c *gin.Context) {
 	if !identRE.MatchString(authority) {
 		fields = append(fields, domain.FieldError{Field: "authority", Message: "required: the authority whose registry to list"})
 	}
-	year, err := strconv.Atoi(c.Query("year"))
-	if c.Query("year") == "" {
-		year = time.Now().Year()
-	} else if err != nil || year < 2019 || year > 2100 {
-		fields = append(fields, domain.FieldError{Field: "year", Message: "must be a year from 2019 to 2100"})
+	year, err := queryYear(c)
+	if err != nil {
+		fields = append(fields, domain.FieldError{Field: "year", Message: domain.YearMessage})
 	}
 	if len(fields) > 0 {
 		fail(c, domain.Invalid("invalid query", fields...))
 		return
 	}
-	items, err := s.store.PublicRegistry(c.Request.Context(), authority, year)
-	if err != nil {
-		fail(c, err)
-		return
-	}
-	c.JSON(http.StatusOK, gin.H{"authority": authority, "year": year, "items": items, "next_cursor": ""})
+	out, err := s.app.PublicRegistry(c.Request.Context(), authority, year)
+	respond(c, http.StatusOK, out, err)
 }

@@ -1,35 +1,23 @@
 package api
 
 import (
-	"bytes"
 	"context"
-	"encoding/csv"
+	"errors"
 	"fmt"
-	"html/template"
 	"net/http"
-	"regexp"
-	"strconv"
-	"time"
+	"slices"
 
 	"github.com/gin-gonic/gin"
-	enumspb "go.temporal.io/api/enums/v1"
-	"go.temporal.io/sdk/client"
-	"go.temporal.io/sdk/temporal"
 
+	"github.com/profdev/profdev/internal/app"
+	"github.com/profdev/profdev/internal/document"
 	"github.com/profdev/profdev/internal/domain"
 	"github.com/profdev/profdev/internal/postgres"
-	"github.com/profdev/profdev/workflows"
 )
 
 // The management reserve (резерв управленческих кадров), process 3: the authority's quotas,
 // the agencies' nominations and their candidates, and the lists of seed 002's appendices.
-
-// ReserveStore is what the reserve endpoints read and write outside the workflows.
-type ReserveStore interface {
-	PutReserveQuotas(ctx context.Context, q domain.ReserveQuota) (domain.ReserveQuota, error)
-	GetNomination(ctx context.Context, id string) (domain.Nomination, error)
-	ListNominations(ctx context.Context, f postgres.NominationFilter, page postgres.Page) ([]domain.Nomination, string, error)
-}
+// The steps themselves are internal/app's (reserve.go, reserve_candidates.go).
 
 func (s *Server) reserveRoutes(authed *gin.RouterGroup) {
 	authed.PUT("/reserve/quotas/:year/:agency", s.putReserveQuotas)
@@ -53,11 +41,12 @@ type reserveQuotaRequest struct {
 	III *int `json:"III" validate:"required,gte=0,lte=10000"`
 }
 
-// putReserveQuotas sets the list-2 quotas of an agency for a year (квоты, seed 002 item 12)
-// and passes them to the agency's running nomination, whose validators enforce them.
+// putReserveQuotas sets the list-2 quotas of an agency for a year (квоты); the role is
+// checked before the path and the body are read.
 func (s *Server) putReserveQuotas(c *gin.Context) {
-	actor, ok := require(c, domain.RoleReserveAuthority)
-	if !ok {
+	actor := actorOf(c)
+	if err := app.Require(actor, domain.RoleReserveAuthority); err != nil {
+		fail(c, err)
 		return
 	}
 	year, err := pathYear(c)
@@ -75,38 +64,30 @@ func (s *Server) putReserveQuotas(c *gin.Context) {
 		fail(c, err)
 		return
 	}
-	ctx := c.Request.Context()
-	if _, err := s.store.GetAgency(ctx, agency); err != nil {
-		fail(c, err)
-		return
-	}
-	q, err := s.store.PutReserveQuotas(ctx, domain.ReserveQuota{Authority: actor.Authority, Agency: agency, Year: year,
-		ReserveQuotas: domain.ReserveQuotas{I: *req.I, II: *req.II, III: *req.III}, SetBy: actor})
-	if err != nil {
-		fail(c, err)
-		return
-	}
-	// No nomination yet, or a closed one, has nothing to update: a new one reads the quotas
-	// when it starts. Another failure is reported so that the caller retries the PUT.
-	var n domain.Nomination
-	err = s.update(ctx, workflows.NominationWorkflowID(actor.Authority, agency, year), workflows.UpdateSetQuotas,
-		workflows.QuotaChange{Actor: actor, Quotas: q.ReserveQuotas}, &n)
-	if err != nil && !closedProcess(err) {
-		fail(c, err)
-		return
-	}
-	c.JSON(http.StatusOK, q)
+	q, err := s.app.SetReserveQuotas(c.Request.Context(), actor, agency, year, domain.ReserveQuotas{I: *req.I, II: *req.II, III: *req.III})
+	respond(c, http.StatusOK, q, err)
 }
 
 type nominationRequest struct {
-	Year      int    `json:"year" validate:"required,gte=2019,lte=2100"`
+	Year      int    `json:"year" validate:"required"`
 	Authority string `json:"authority" validate:"required,ident"`
 }
 
-// createNomination starts the agency's nomination for a year with one reserve authority.
+// Check refuses a year profdev never accepts; which years a nomination may be formed for
+// is the application layer's rule.
+func (r *nominationRequest) Check() []domain.FieldError {
+	if r.Year != 0 && !domain.ValidYear(r.Year) {
+		return []domain.FieldError{{Field: "year", Message: domain.YearMessage}}
+	}
+	return nil
+}
+
+// createNomination starts the agency's nomination for a year; the role is checked before
+// the body is read.
 func (s *Server) createNomination(c *gin.Context) {
-	actor, ok := require(c, domain.RoleHR)
-	if !ok {
+	actor := actorOf(c)
+	if err := app.Require(actor, domain.RoleHR); err != nil {
+		fail(c, err)
 		return
 	}
 	var req nominationRequest
@@ -114,268 +95,129 @@ func (s *Server) createNomination(c *gin.Context) {
 		fail(c, err)
 		return
 	}
-	// Lists are formed for the year under way or the coming one (seed 002 item 9).
-	if now := time.Now().In(workflows.Moscow).Year(); req.Year < now || req.Year > now+1 {
-		fail(c, domain.Invalid("invalid request", domain.FieldError{Field: "year", Message: fmt.Sprintf("must be %d or %d", now, now+1)}))
-		return
-	}
-	ctx := c.Request.Context()
-	authority, err := s.store.GetAuthority(ctx, req.Authority)
-	if domain.IsCode(err, domain.CodeNotFound) {
-		fail(c, domain.Invalid("invalid request", domain.FieldError{Field: "authority", Message: "no such authority in the directory"}))
-		return
-	}
-	if err != nil {
-		fail(c, err)
-		return
-	}
-	agency, err := s.store.GetAgency(ctx, actor.Agency)
-	if domain.IsCode(err, domain.CodeNotFound) {
-		err = domain.Conflict("agency %s is not in the directory: the ministry registers it before it nominates", actor.Agency)
-	}
-	if err != nil {
-		fail(c, err)
-		return
-	}
-	existing, _, err := s.store.ListNominations(ctx, postgres.NominationFilter{Agency: actor.Agency, Year: req.Year}, postgres.Page{Limit: 1})
-	if err == nil && len(existing) > 0 {
-		err = domain.Conflict("agency %s already has nomination %s for %d", actor.Agency, existing[0].ID, req.Year)
-	}
-	if err != nil {
-		fail(c, err)
-		return
-	}
-	in := workflows.NominationInput{Authority: authority.ID, Region: authority.Region, Agency: agency.ID,
-		AgencyName: agency.Name, Year: req.Year, CreatedBy: actor}
-	id := workflows.NominationWorkflowID(in.Authority, in.Agency, in.Year)
-	var n domain.Nomination
-	err = s.startWithUpdate(ctx, client.StartWorkflowOptions{
-		ID:                       id,
-		WorkflowIDConflictPolicy: enumspb.WORKFLOW_ID_CONFLICT_POLICY_FAIL,
-		WorkflowIDReusePolicy:    enumspb.WORKFLOW_ID_REUSE_POLICY_REJECT_DUPLICATE,
-		TypedSearchAttributes: temporal.NewSearchAttributes(
-			workflows.AttrProcess.ValueSet(workflows.ProcessReserveNomination), workflows.AttrAuthority.ValueSet(in.Authority),
-			workflows.AttrAgency.ValueSet(in.Agency), workflows.AttrYear.ValueSet(int64(in.Year))),
-	}, workflows.NominationWorkflowType, in, workflows.UpdateNominationSnapshot, actor, &n)
-	if domain.IsCode(err, domain.CodeConflict) {
-		err = domain.Conflict("agency %s already has nomination %s for %d", actor.Agency, id, req.Year)
-	}
-	if err != nil {
-		fail(c, err)
-		return
-	}
-	c.JSON(http.StatusCreated, n)
+	n, err := s.app.CreateNomination(c.Request.Context(), actor, req.Year, req.Authority)
+	respond(c, http.StatusCreated, n, err)
 }
 
-// workflowIDRE: records whose IDs are their workflow IDs (nominations, plans) are longer than
-// the identifiers of identRE.
-var workflowIDRE = regexp.MustCompile(`^[A-Za-z0-9._-]{1,200}$`)
+// nominationStatuses are the values ?status= may take.
+var nominationStatuses = []domain.NominationStatus{domain.NominationDraft, domain.NominationApproved,
+	domain.NominationSubmitted, domain.NominationUnderReview, domain.NominationDecided}
 
-// loadNomination returns the nomination if the caller may see it; otherwise 404.
-func (s *Server) loadNomination(c *gin.Context, actor domain.Actor) (domain.Nomination, bool) {
-	id := c.Param("id")
-	if !workflowIDRE.MatchString(id) {
-		fail(c, domain.NotFound("nomination"))
-		return domain.Nomination{}, false
+// nominationFilter reads the query of the nominations list, naming every bad parameter.
+func nominationFilter(c *gin.Context) (postgres.NominationFilter, error) {
+	f := postgres.NominationFilter{Authority: c.Query("authority"), Agency: c.Query("agency"), Status: c.Query("status")}
+	var fields []domain.FieldError
+	if f.Status != "" && !slices.Contains(nominationStatuses, domain.NominationStatus(f.Status)) {
+		fields = append(fields, domain.FieldError{Field: "status", Message: "must be one of: draft, approved, submitted, under_review, decided"})
 	}
-	n, err := s.store.GetNomination(c.Request.Context(), id)
-	if err == nil && !inScope(actor, Owner{Authority: n.Authority, Agency: n.Agency}) {
-		err = domain.NotFound("nomination " + id)
+	year, err := queryYear(c)
+	var bad *domain.Error
+	if errors.As(err, &bad) {
+		fields = append(fields, bad.Fields...)
 	}
-	if err != nil {
-		fail(c, err)
-		return n, false
+	f.Year = year
+	if len(fields) > 0 {
+		return f, domain.Invalid("invalid query", fields...)
 	}
-	return n, true
-}
-
-// loadCandidate returns the nomination and the candidate of the path; otherwise 404.
-func (s *Server) loadCandidate(c *gin.Context, actor domain.Actor) (domain.Nomination, domain.ReserveCandidate, bool) {
-	n, ok := s.loadNomination(c, actor)
-	if !ok {
-		return n, domain.ReserveCandidate{}, false
-	}
-	cand, found := n.Candidate(c.Param("cid"))
-	if !found {
-		fail(c, domain.NotFound("candidate "+c.Param("cid")))
-	}
-	return n, cand, found
+	return f, nil
 }
 
 func (s *Server) listNominations(c *gin.Context) {
-	actor, ok := require(c, domain.RoleHR, domain.RoleAgencyHead, domain.RoleReserveAuthority, domain.RoleOperator)
-	if !ok {
-		return
+	f, err := nominationFilter(c)
+	page, pageErr := pageOf(c)
+	if pageErr != nil { // a bad page is reported alone, as it always was
+		err = pageErr
 	}
-	f := postgres.NominationFilter{Authority: c.Query("authority"), Agency: c.Query("agency"), Status: c.Query("status")}
-	switch actor.Role {
-	case domain.RoleHR, domain.RoleAgencyHead:
-		if f.Agency != "" && f.Agency != actor.Agency {
-			fail(c, domain.Forbidden("the agency's own nominations only"))
-			return
-		}
-		f.Agency = actor.Agency
-	case domain.RoleReserveAuthority:
-		if f.Authority != "" && f.Authority != actor.Authority {
-			fail(c, domain.Forbidden("the nominations to %s only", actor.Authority))
-			return
-		}
-		f.Authority = actor.Authority
-	}
-	var fields []domain.FieldError
-	switch domain.NominationStatus(f.Status) {
-	case "", domain.NominationDraft, domain.NominationApproved, domain.NominationSubmitted, domain.NominationUnderReview, domain.NominationDecided:
-	default:
-		fields = append(fields, domain.FieldError{Field: "status", Message: "must be one of: draft, approved, submitted, under_review, decided"})
-	}
-	if raw := c.Query("year"); raw != "" {
-		if y, err := strconv.Atoi(raw); err != nil || y < 2019 || y > 2100 {
-			fields = append(fields, domain.FieldError{Field: "year", Message: "must be a year from 2019 to 2100"})
-		} else {
-			f.Year = y
-		}
-	}
-	limit, cursor, err := pageFrom(c)
 	if err != nil {
 		fail(c, err)
 		return
 	}
-	if len(fields) > 0 {
-		fail(c, domain.Invalid("invalid query", fields...))
-		return
-	}
-	items, next, err := s.store.ListNominations(c.Request.Context(), f, postgres.Page{Limit: limit, Cursor: cursor})
-	if err != nil {
-		fail(c, err)
-		return
-	}
-	c.JSON(http.StatusOK, list(items, next))
+	items, next, err := s.app.Nominations(c.Request.Context(), actorOf(c), f, page)
+	respond(c, http.StatusOK, list(items, next), err)
 }
 
 // nominationView is a nomination with its timeline.
-type nominationView struct {
-	domain.Nomination
-	History []domain.Event `json:"history"`
-}
+type nominationView = app.NominationView
 
 func (s *Server) getNomination(c *gin.Context) {
-	actor, ok := require(c, domain.RoleHR, domain.RoleAgencyHead, domain.RoleReserveAuthority, domain.RoleOperator)
-	if !ok {
-		return
-	}
-	n, ok := s.loadNomination(c, actor)
-	if !ok {
-		return
-	}
-	history, err := s.store.Timeline(c.Request.Context(), n.ID)
+	v, err := s.app.NominationWithHistory(c.Request.Context(), actorOf(c), c.Param("id"))
+	respond(c, http.StatusOK, v, err)
+}
+
+// nominationLists renders lists 1 and 2 as in appendices 1 and 2 of seed 002: printable HTML,
+// or CSV for a spreadsheet. The role and the scope are checked before the format.
+func (s *Server) nominationLists(c *gin.Context) {
+	n, err := s.app.ReserveLists(c.Request.Context(), actorOf(c), c.Param("id"))
 	if err != nil {
 		fail(c, err)
 		return
 	}
-	c.JSON(http.StatusOK, nominationView{Nomination: n, History: history})
+	switch format := c.DefaultQuery("format", "html"); format {
+	case "csv":
+		body, err := document.ReserveListsCSV(n)
+		if err != nil {
+			fail(c, err)
+			return
+		}
+		c.Header("Content-Disposition", fmt.Sprintf(`attachment; filename="reserve-lists-%s-%d.csv"`, n.Agency, n.Year))
+		c.Data(http.StatusOK, "text/csv; charset=utf-8", body)
+	case "html":
+		body, err := document.ReserveListsHTML(n)
+		if err != nil {
+			fail(c, err)
+			return
+		}
+		c.Data(http.StatusOK, "text/html; charset=utf-8", body)
+	default:
+		fail(c, domain.Invalid("invalid query", domain.FieldError{Field: "format", Message: "must be one of: csv, html"}))
+	}
 }
 
-// nominationUpdate runs a step of the nomination's workflow and answers with its result.
-func (s *Server) nominationUpdate(c *gin.Context, n domain.Nomination, update string, arg any, status int, out any) {
-	if s.runStep(c, n.WorkflowID, update, arg, out, domain.Conflict("nomination %s is closed: its year %d is over", n.ID, n.Year)) {
-		c.JSON(status, out)
+// nominationStep binds the body of a step on a nomination or one of its candidates and runs
+// it: the role, the scope and the candidate are checked before the body is read, so a
+// stranger learns nothing from a 400.
+func nominationStep[T any](s *Server, c *gin.Context, role domain.Role, body any, status int,
+	run func(ctx context.Context, a domain.Actor, id, cid string) (T, error)) {
+	ctx, actor, id, cid := c.Request.Context(), actorOf(c), c.Param("id"), c.Param("cid")
+	if err := s.app.MayTakeNominationStep(ctx, actor, id, cid, role); err != nil {
+		fail(c, err)
+		return
 	}
-}
-
-// checkCandidate checks a candidate's data against the nomination's year, naming
-// every missing or wrong field; an omitted list or category keeps the candidate's own.
-func (s *Server) checkCandidate(c *gin.Context, dst *domain.CandidateData, year int, current *domain.ReserveCandidate) bool {
-	if current != nil {
-		if dst.List == "" {
-			dst.List = current.List
-		}
-		if dst.Category == "" {
-			dst.Category = current.Category
-		}
+	if err := s.bindJSON(c, body); err != nil {
+		fail(c, err)
+		return
 	}
-	if fields := dst.Check(year); len(fields) > 0 {
-		fail(c, domain.Invalid("invalid candidate", fields...))
-		return false
-	}
-	return true
+	out, err := run(ctx, actor, id, cid)
+	respond(c, status, out, err)
 }
 
 func (s *Server) addReserveCandidate(c *gin.Context) {
-	actor, ok := require(c, domain.RoleHR)
-	if !ok {
-		return
-	}
-	n, ok := s.loadNomination(c, actor)
-	if !ok {
-		return
-	}
 	var req domain.CandidateData
-	if err := s.bindJSON(c, &req); err != nil {
-		fail(c, err)
-		return
-	}
-	if s.checkCandidate(c, &req, n.Year, nil) {
-		var out domain.ReserveCandidate
-		s.nominationUpdate(c, n, workflows.UpdateAddCandidate, workflows.CandidateStep{Actor: actor, Data: req}, http.StatusCreated, &out)
-	}
+	nominationStep(s, c, domain.RoleHR, &req, http.StatusCreated, func(ctx context.Context, a domain.Actor, id, _ string) (domain.ReserveCandidate, error) {
+		return s.app.AddCandidate(ctx, a, id, req)
+	})
 }
 
-// editReserveCandidate replaces a candidate's data: before submission, while a correction is
-// requested (without sending it back yet), or to keep an included candidate's data current.
 func (s *Server) editReserveCandidate(c *gin.Context) {
-	actor, ok := require(c, domain.RoleHR)
-	if !ok {
-		return
-	}
-	n, cand, ok := s.loadCandidate(c, actor)
-	if !ok {
-		return
-	}
 	var req domain.CandidateData
-	if err := s.bindJSON(c, &req); err != nil {
-		fail(c, err)
-		return
-	}
-	if s.checkCandidate(c, &req, n.Year, &cand) {
-		var out domain.ReserveCandidate
-		s.nominationUpdate(c, n, workflows.UpdateEditCandidate, workflows.CandidateStep{Actor: actor, CandidateID: cand.ID, Data: req}, http.StatusOK, &out)
-	}
+	nominationStep(s, c, domain.RoleHR, &req, http.StatusOK, func(ctx context.Context, a domain.Actor, id, cid string) (domain.ReserveCandidate, error) {
+		return s.app.EditCandidate(ctx, a, id, cid, req)
+	})
 }
 
 func (s *Server) removeReserveCandidate(c *gin.Context) {
-	actor, ok := require(c, domain.RoleHR)
-	if !ok {
-		return
-	}
-	n, cand, ok := s.loadCandidate(c, actor)
-	if !ok {
-		return
-	}
-	var out domain.Nomination
-	s.nominationUpdate(c, n, workflows.UpdateRemoveCandidate, workflows.CandidateStep{Actor: actor, CandidateID: cand.ID}, http.StatusOK, &out)
+	n, err := s.app.RemoveCandidate(c.Request.Context(), actorOf(c), c.Param("id"), c.Param("cid"))
+	respond(c, http.StatusOK, n, err)
 }
 
-// approveNomination is the head's approval of the lists (согласование с "первым лицом").
 func (s *Server) approveNomination(c *gin.Context) {
-	actor, ok := require(c, domain.RoleAgencyHead)
-	if !ok {
-		return
-	}
-	if n, ok := s.loadNomination(c, actor); ok {
-		var out domain.Nomination
-		s.nominationUpdate(c, n, workflows.UpdateApproveNomination, actor, http.StatusOK, &out)
-	}
+	n, err := s.app.ApproveNomination(c.Request.Context(), actorOf(c), c.Param("id"))
+	respond(c, http.StatusOK, n, err)
 }
 
 func (s *Server) submitNomination(c *gin.Context) {
-	actor, ok := require(c, domain.RoleHR)
-	if !ok {
-		return
-	}
-	if n, ok := s.loadNomination(c, actor); ok {
-		var out domain.Nomination
-		s.nominationUpdate(c, n, workflows.UpdateSubmitNomination, actor, http.StatusOK, &out)
-	}
+	n, err := s.app.SubmitNomination(c.Request.Context(), actorOf(c), c.Param("id"))
+	respond(c, http.StatusOK, n, err)
 }
 
 type candidateDecisionRequest struct {
@@ -384,22 +226,10 @@ type candidateDecisionRequest struct {
 }
 
 func (s *Server) decideReserveCandidate(c *gin.Context) {
-	actor, ok := require(c, domain.RoleReserveAuthority)
-	if !ok {
-		return
-	}
-	n, cand, ok := s.loadCandidate(c, actor)
-	if !ok {
-		return
-	}
 	var req candidateDecisionRequest
-	if err := s.bindJSON(c, &req); err != nil {
-		fail(c, err)
-		return
-	}
-	var out domain.ReserveCandidate
-	s.nominationUpdate(c, n, workflows.UpdateDecideCandidate,
-		workflows.CandidateDecision{Actor: actor, CandidateID: cand.ID, Decision: req.Decision, Reason: req.Reason}, http.StatusOK, &out)
+	nominationStep(s, c, domain.RoleReserveAuthority, &req, http.StatusOK, func(ctx context.Context, a domain.Actor, id, cid string) (domain.ReserveCandidate, error) {
+		return s.app.DecideCandidate(ctx, a, id, cid, req.Decision, req.Reason)
+	})
 }
 
 // correctionRequest is the corrected candidate: its data as it should now stand.
@@ -409,24 +239,10 @@ type correctionRequest struct {
 }
 
 func (s *Server) correctReserveCandidate(c *gin.Context) {
-	actor, ok := require(c, domain.RoleHR)
-	if !ok {
-		return
-	}
-	n, cand, ok := s.loadCandidate(c, actor)
-	if !ok {
-		return
-	}
 	var req correctionRequest
-	if err := s.bindJSON(c, &req); err != nil {
-		fail(c, err)
-		return
-	}
-	if s.checkCandidate(c, &req.CandidateData, n.Year, &cand) {
-		var out domain.ReserveCandidate
-		s.nominationUpdate(c, n, workflows.UpdateCorrectCandidate,
-			workflows.CandidateStep{Actor: actor, CandidateID: cand.ID, Data: req.CandidateData, Comment: req.Comment}, http.StatusOK, &out)
-	}
+	nominationStep(s, c, domain.RoleHR, &req, http.StatusOK, func(ctx context.Context, a domain.Actor, id, cid string) (domain.ReserveCandidate, error) {
+		return s.app.CorrectCandidate(ctx, a, id, cid, req.CandidateData, req.Comment)
+	})
 }
 
 type selectionResultRequest struct {
@@ -435,174 +251,8 @@ type selectionResultRequest struct {
 }
 
 func (s *Server) recordSelectionResult(c *gin.Context) {
-	actor, ok := require(c, domain.RoleReserveAuthority)
-	if !ok {
-		return
-	}
-	n, cand, ok := s.loadCandidate(c, actor)
-	if !ok {
-		return
-	}
 	var req selectionResultRequest
-	if err := s.bindJSON(c, &req); err != nil {
-		fail(c, err)
-		return
-	}
-	var out domain.ReserveCandidate
-	s.nominationUpdate(c, n, workflows.UpdateRecordSelection, workflows.SelectionResult{Actor: actor, CandidateID: cand.ID,
-		Included: *req.Included, Category: domain.ReserveCategory(req.Category)}, http.StatusOK, &out)
+	nominationStep(s, c, domain.RoleReserveAuthority, &req, http.StatusOK, func(ctx context.Context, a domain.Actor, id, cid string) (domain.ReserveCandidate, error) {
+		return s.app.RecordSelection(ctx, a, id, cid, *req.Included, domain.ReserveCategory(req.Category))
+	})
 }
-
-// nominationLists renders lists 1 and 2 as in appendices 1 and 2 of seed 002: printable HTML,
-// or CSV for a spreadsheet (UTF-8 with a byte order mark, ';' between fields).
-func (s *Server) nominationLists(c *gin.Context) {
-	actor, ok := require(c, domain.RoleHR, domain.RoleAgencyHead, domain.RoleReserveAuthority)
-	if !ok {
-		return
-	}
-	n, ok := s.loadNomination(c, actor)
-	if !ok {
-		return
-	}
-	format := c.DefaultQuery("format", "html")
-	if format != "csv" && format != "html" {
-		fail(c, domain.Invalid("invalid query", domain.FieldError{Field: "format", Message: "must be one of: csv, html"}))
-		return
-	}
-	// The lists name the participant in full, as the directory holds it today.
-	name := n.AgencyName
-	if a, err := s.store.GetAgency(c.Request.Context(), n.Agency); err == nil {
-		name = a.Name
-	} else if !domain.IsCode(err, domain.CodeNotFound) {
-		fail(c, err)
-		return
-	}
-	doc := reserveDocument{Agency: name, Year: n.Year, Lists: reserveLists(n)}
-	var buf bytes.Buffer
-	if format == "csv" {
-		if err := doc.writeCSV(&buf); err != nil {
-			fail(c, err)
-			return
-		}
-		c.Header("Content-Disposition", fmt.Sprintf(`attachment; filename="reserve-lists-%s-%d.csv"`, n.Agency, n.Year))
-		c.Data(http.StatusOK, "text/csv; charset=utf-8", buf.Bytes())
-		return
-	}
-	if err := reserveListsHTML.Execute(&buf, doc); err != nil {
-		fail(c, err)
-		return
-	}
-	c.Data(http.StatusOK, "text/html; charset=utf-8", buf.Bytes())
-}
-
-// reserveDocument is the two lists of one nomination, ready to print.
-type reserveDocument struct {
-	Agency string
-	Year   int
-	Lists  []reserveList
-}
-
-type reserveList struct {
-	Appendix int
-	Title    string // what follows the participant's name in the form's heading
-	Groups   []reserveGroup
-}
-
-type reserveGroup struct {
-	Heading string
-	Rows    []reserveRow
-}
-
-type reserveRow struct {
-	N                                    int
-	FullName, Position, Department, Note string
-}
-
-// reserveLists groups the candidates of each list by category, in the order they were
-// proposed, numbering them through the list as its one "№ п/п" column does. Every category
-// heading is printed, as in the form, even when nobody is proposed in it.
-func reserveLists(n domain.Nomination) []reserveList {
-	out := []reserveList{
-		{Appendix: 1, Title: fmt.Sprintf("ранее включенных в резерв управленческих кадров и повторно рекомендуемых на очередной период в %d году", n.Year)},
-		{Appendix: 2, Title: fmt.Sprintf("рекомендуемых для участия в конкурсе по формированию резерва управленческих кадров в %d году", n.Year)},
-	}
-	for i, l := range []domain.ReserveList{domain.ListRepeat, domain.ListNew} {
-		num := 0
-		for _, cat := range domain.ReserveCategories {
-			g := reserveGroup{Heading: fmt.Sprintf("Категория %s \"%s\"", cat, cat.Title())}
-			for _, c := range n.Candidates {
-				if c.List == l && c.Category == cat {
-					num++
-					g.Rows = append(g.Rows, reserveRow{N: num, FullName: c.FullName, Position: c.Position, Department: c.Department, Note: c.Note})
-				}
-			}
-			out[i].Groups = append(out[i].Groups, g)
-		}
-	}
-	return out
-}
-
-// reserveListHeader is the column row of both appendices.
-var reserveListHeader = []string{"№ п/п", "Фамилия, имя, отчество", "Замещаемая должность", "Наименование структурного подразделения", "Примечание"}
-
-func (d reserveDocument) writeCSV(buf *bytes.Buffer) error {
-	buf.WriteString("\uFEFF") // the byte order mark tells a spreadsheet the file is UTF-8
-	w := csv.NewWriter(buf)
-	w.Comma, w.UseCRLF = ';', true
-	for i, l := range d.Lists {
-		if i > 0 {
-			_ = w.Write([]string{""})
-		}
-		_ = w.Write([]string{fmt.Sprintf("Приложение № %d", l.Appendix)})
-		_ = w.Write([]string{"Список лиц"})
-		_ = w.Write([]string{d.Agency + ","})
-		_ = w.Write([]string{l.Title})
-		_ = w.Write(reserveListHeader)
-		for _, g := range l.Groups {
-			_ = w.Write([]string{g.Heading})
-			for _, r := range g.Rows {
-				_ = w.Write([]string{strconv.Itoa(r.N), r.FullName, r.Position, r.Department, r.Note})
-			}
-		}
-	}
-	w.Flush()
-	return w.Error()
-}
-
-var reserveListsHTML = template.Must(template.New("lists").Parse(`<!DOCTYPE html>
-<html lang="ru">
-<head>
-<meta charset="utf-8">
-<title>Списки кандидатов в резерв управленческих кадров — {{.Agency}}, {{.Year}}</title>
-<style>
-body { font-family: "Times New Roman", serif; font-size: 12pt; margin: 2cm; }
-section + section { break-before: page; page-break-before: always; }
-.appendix { text-align: right; }
-h1 { font-size: 13pt; font-weight: normal; text-align: center; }
-table { border-collapse: collapse; width: 100%; }
-th, td { border: 1px solid #000; padding: 4pt; vertical-align: top; }
-tr.category td { font-weight: bold; text-align: center; }
-@media print { body { margin: 0; } }
-</style>
-</head>
-<body>
-{{- range .Lists}}
-<section>
-<p class="appendix">Приложение № {{.Appendix}}</p>
-<h1>Список лиц<br>{{$.Agency}},<br>{{.Title}}</h1>
-<table>
-<thead><tr><th>№ п/п</th><th>Фамилия, имя, отчество</th><th>Замещаемая должность</th><th>Наименование структурного подразделения</th><th>Примечание</th></tr></thead>
-<tbody>
-{{- range .Groups}}
-<tr class="category"><td colspan="5">{{.Heading}}</td></tr>
-{{- range .Rows}}
-<tr><td>{{.N}}</td><td>{{.FullName}}</td><td>{{.Position}}</td><td>{{.Department}}</td><td>{{.Note}}</td></tr>
-{{- end}}
-{{- end}}
-</tbody>
-</table>
-</section>
-{{- end}}
-</body>
-</html>
-`))

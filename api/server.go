@@ -1,10 +1,10 @@
-// Package api is profdev's HTTP API: a thin Gin layer that authenticates the caller, checks
-// role and scope, validates input once, and hands each step to a store query or a Temporal
-// workflow. Errors are produced in one place (fail) with the contract's body and statuses.
+// Package api is profdev's JSON API: a thin Gin layer that authenticates the caller, binds
+// and validates input once, calls the application layer (internal/app) for the step and
+// writes its answer. Errors are produced in one place (fail) with the contract's body and
+// statuses.
 package api
 
 import (
-	"context"
 	"net/http"
 
 	"github.com/gin-gonic/gin"
@@ -14,8 +14,8 @@ import (
 	"github.com/rs/zerolog"
 	"go.temporal.io/sdk/client"
 
+	"github.com/profdev/profdev/internal/app"
 	"github.com/profdev/profdev/internal/domain"
-	"github.com/profdev/profdev/internal/postgres"
 	"github.com/profdev/profdev/workflows"
 )
 
@@ -35,13 +35,7 @@ type Config struct {
 type Store interface {
 	Readiness
 	IdempotencyStore
-	DirectoryStore
-	RegistryStore
-	CertificateStore
-	InboxStore
-	ReserveStore
-	PlanningStore
-	ListNotifications(ctx context.Context, actor domain.Actor, page postgres.Page) ([]domain.Notification, string, error)
+	app.Store
 }
 
 // Deps are the API's collaborators, built in cmd/.
@@ -62,6 +56,7 @@ type Server struct {
 	idem      IdempotencyStore
 	temporal  client.Client
 	verifier  TokenVerifier
+	app       *app.Service
 	validator *validator.Validate
 	engine    *gin.Engine
 }
@@ -87,6 +82,8 @@ func New(cfg Config, d Deps) *Server {
 	s := &Server{
 		cfg: cfg, log: d.Log, store: d.Store, ready: d.Store, idem: d.Store,
 		temporal: d.Temporal, verifier: d.Verifier, validator: newValidator(),
+		app: app.New(app.Config{PublicBaseURL: cfg.PublicBaseURL, CertificateTerms: cfg.CertificateTerms, PlanningTerms: cfg.PlanningTerms},
+			d.Store, d.Temporal, d.Log),
 	}
 	gin.SetMode(gin.ReleaseMode)
 	e := gin.New()
@@ -107,9 +104,9 @@ func New(cfg Config, d Deps) *Server {
 
 	v1 := e.Group("/api/v1")
 	v1.GET("/openapi.json", s.openapi)
-	public := v1.Group("/public")
+	public := v1.Group("/public", s.checkInput())
 
-	authed := v1.Group("", s.authenticate())
+	authed := v1.Group("", s.authenticate(), s.checkInput())
 	authed.GET("/notifications", s.listNotifications)
 	authed.PUT("/directory/agencies/:agency", s.putAgency)
 	authed.GET("/directory/agencies", s.listAgencies)

@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Installs what profdev needs from the host and a fresh Debian machine may lack:
 #   - PostgreSQL server binaries (initdb, pg_ctl, postgres) for `profdev dev` and the tests;
-#   - the openssl GOST engine (libengine-gost-openssl) for GOST R 34.10-2012 signatures.
+#   - the openssl GOST engine (libengine-gost-openssl) for GOST R 34.10-2012 signatures;
+#   - Docker Compose (the plugin, or Debian's docker-compose), which validates
+#     deploy/compose/compose.yaml in the tests without a Docker engine.
 # As root it installs them with apt-get; otherwise it says exactly what to run.
 # It does nothing (and needs no network) when everything is present.
 set -euo pipefail
@@ -18,7 +20,9 @@ have_gost_engine() {
 
 have_pg_server || missing+=(postgresql)
 have_gost_engine || missing+=(libengine-gost-openssl)
+[ -e /usr/include/openssl/engine.h ] || missing+=(libssl-dev) # OpenSSL headers for the cgo GOST signer (internal/signing)
 command -v openssl >/dev/null 2>&1 || missing+=(openssl)
+docker compose version >/dev/null 2>&1 || command -v docker-compose >/dev/null 2>&1 || missing+=(docker-compose)
 
 if ! command -v go >/dev/null 2>&1; then
 	echo "install-deps: Go is not on PATH; profdev needs Go 1.26.8 (GOTOOLCHAIN=local)." >&2

@@ -9,6 +9,7 @@ import (
 
 	"github.com/profdev/profdev/activities"
 	"github.com/profdev/profdev/internal/calendar"
+	"github.com/profdev/profdev/internal/signing"
 	"github.com/profdev/profdev/workflows"
 )
 
@@ -33,18 +34,22 @@ type Options struct {
 	DisableRegistrationOfWorkflows bool // a worker that runs activities only
 }
 
-// New builds (but does not start) a worker with everything registered.
+// New builds (but does not start) a worker with everything registered and every activity
+// error classified (Interceptors).
 func New(c client.Client, d Deps, o Options) sdkworker.Worker {
 	w := sdkworker.New(c, workflows.TaskQueue, sdkworker.Options{
 		MaxConcurrentActivityExecutionSize:      o.MaxConcurrentActivities,
 		MaxConcurrentWorkflowTaskExecutionSize:  o.MaxConcurrentWorkflowTasks,
 		MaxConcurrentLocalActivityExecutionSize: o.MaxConcurrentLocalActivities,
+		Interceptors:                            Interceptors(),
 	})
 	Register(w, d)
 	return w
 }
 
-// Register puts every workflow and activity on a registry (a worker or a replayer).
+// Register puts every workflow and activity on a registry (a worker or a replayer). A worker
+// built without New must set Interceptors in its options, or its activities' errors go
+// unclassified: a not_found would be retried.
 func Register(r sdkworker.Registry, d Deps) {
 	RegisterWorkflows(r)
 	RegisterActivities(r, d)
@@ -67,7 +72,8 @@ func RegisterActivities(r sdkworker.ActivityRegistry, d Deps) {
 	r.RegisterActivity(&activities.Notifications{Notifier: d.Notifier})
 	r.RegisterActivity(&activities.Calendar{Regions: d.Calendars})
 	r.RegisterActivity(&activities.Registry{Store: d.Registry})
-	r.RegisterActivity(&activities.Certificates{Store: d.Certificates, Signer: d.Signer, Notifier: d.Notifier})
+	r.RegisterActivity(&activities.Certificates{Store: d.Certificates, Signer: d.Signer, Notifier: d.Notifier,
+		Qualified: d.Signer != nil && d.Signer.Algorithm() == signing.AlgorithmRemote})
 	r.RegisterActivity(&activities.Batches{Store: d.Batches})
 	r.RegisterActivity(&activities.Reserve{Store: d.Reserve})
 	r.RegisterActivity(&activities.Planning{Store: d.Planning})

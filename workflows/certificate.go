@@ -135,6 +135,7 @@ func Certificate(ctx workflow.Context, in CertificateInput) (domain.Certificate,
 		return w.c, ownStep(ctx, "the issue", err)
 	}
 	w.reportToBatch(ctx)
+	upgradeStep(ctx)
 	for !w.finished() {
 		seen := w.changes
 		alarm, fired, err := AwaitAlarm(ctx, func() bool { return w.changes != seen }, w.alarms()...)

@@ -23,9 +23,9 @@ var (
 	notifyActivities   *activities.Notifications
 )
 
-// permanentCodes are the error types no retry can fix: the domain codes, which activities
-// return as non-retryable application errors (activities.classify).
-var permanentCodes = []string{string(domain.CodeInvalid), string(domain.CodeConflict), string(domain.CodeNotFound), string(domain.CodeForbidden)}
+// permanentCodes are the error types no retry can fix: domain's one list of permanent codes,
+// which the worker's interceptor also makes non-retryable whatever an activity returns.
+var permanentCodes = domain.PermanentErrorTypes()
 
 // withActivities applies the default options of storage, signing, rendering and notification
 // activities: retried with backoff, with no limit of attempts or time, until they succeed or

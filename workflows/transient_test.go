@@ -14,11 +14,13 @@ import (
 	"go.temporal.io/sdk/activity"
 	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/testsuite"
+	sdkworker "go.temporal.io/sdk/worker"
 	"go.temporal.io/sdk/workflow"
 
 	"github.com/profdev/profdev/activities"
 	"github.com/profdev/profdev/internal/calendar"
 	"github.com/profdev/profdev/internal/domain"
+	pworker "github.com/profdev/profdev/worker"
 	"github.com/profdev/profdev/workflows"
 )
 
@@ -84,6 +86,8 @@ func newFlakyCertificateEnv(t *testing.T, start time.Time, store func(*fakeCerti
 	t.Helper()
 	var s testsuite.WorkflowTestSuite
 	e := &certificateEnv{TestWorkflowEnvironment: s.NewTestWorkflowEnvironment()}
+	// The product's workers classify activity errors in one interceptor; so does this one.
+	e.SetWorkerOptions(sdkworker.Options{Interceptors: pworker.Interceptors()})
 	e.SetStartTime(start)
 	e.RegisterWorkflowWithOptions(workflows.Certificate, workflow.RegisterOptions{Name: workflows.CertificateWorkflowType})
 	e.RegisterActivity(&activities.Calendar{Regions: calendar.NewRegions(calendar.Russia(), nil)})

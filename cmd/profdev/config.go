@@ -60,6 +60,24 @@ type config struct {
 	ShutdownTimeout time.Duration
 }
 
+// EnvVars is every environment variable loadConfig reads, in the order of config's fields.
+// The deployment files in deploy/ are checked against it (deploy/deploy_test.go reads this
+// list from the source), and TestEnvVarsListed keeps it equal to what loadConfig reads.
+var EnvVars = []string{
+	"DATABASE_URL",
+	"TEMPORAL_ADDRESS", "TEMPORAL_NAMESPACE", "TEMPORAL_TLS", "TEMPORAL_TLS_CA_FILE", "TEMPORAL_TLS_CERT_FILE",
+	"TEMPORAL_TLS_KEY_FILE", "TEMPORAL_API_KEY",
+	"HTTP_ADDR", "PUBLIC_BASE_URL",
+	"AUTH_ISSUER", "AUTH_JWKS_URL", "AUTH_PUBLIC_KEY_FILE", "AUTH_AUDIENCE", "AUTH_TOKEN_ISSUER",
+	"SMTP_HOST", "SMTP_PORT", "SMTP_USERNAME", "SMTP_PASSWORD", "SMTP_TLS", "MAIL_FROM",
+	"LOG_LEVEL", "LOG_FORMAT",
+	"SIGNING_KIND", "SIGNING_DIR", "SIGNING_REMOTE_URL", "SIGNING_REMOTE_TOKEN", "SIGNING_REMOTE_CHAIN_FILE",
+	"REGIONAL_HOLIDAYS",
+	"PLANNING_PLANS_REMIND_BEFORE", "PLANNING_REVIEW_DAYS", "PLANNING_RESUBMIT_DAYS", "PLANNING_REPORT_REMIND_BEFORE",
+	"PLANNING_SCHEDULE", "PLANNING_YEAR_OFFSET", "PLANNING_PLANS_DUE_DAYS", "PLANNING_QUARTERLY_REPORTS", "PLANNING_DIRECTIONS",
+	"SHUTDOWN_TIMEOUT",
+}
+
 // loadConfig reads the environment through getenv; defaults suit a local cluster.
 func loadConfig(getenv func(string) string) (config, error) {
 	get := func(k, def string) string {

@@ -190,7 +190,7 @@ func seedDirectory(ctx context.Context, db *postgres.DB) error {
 		return err
 	}
 	// Certificates of the development ministry are numbered MT-YYYY-NNNNNN.
-	if _, err := db.Pool().Exec(ctx, `UPDATE authorities SET number_prefix = 'MT' WHERE id = $1 AND number_prefix = ''`, devAuthority.ID); err != nil {
+	if err := db.SetNumberPrefix(ctx, devAuthority.ID, "MT"); err != nil {
 		return err
 	}
 	if _, err := db.GetAgency(ctx, devAgency.ID); domain.IsCode(err, domain.CodeNotFound) {
@@ -224,6 +224,10 @@ func printBanner(w io.Writer, signer *auth.Signer, dir, apiAddr string, ts *devt
 	fmt.Fprintf(w, "  Temporal     %s (namespace %s)\n", ts.FrontendAddress(), ts.Namespace())
 	if pg != nil {
 		fmt.Fprintf(w, "  PostgreSQL   %s\n", pg.DSN("profdev"))
+		if pgDir := filepath.Join(dir, "pg"); pg.Dir() != pgDir {
+			// The postgres OS user may not enter the data directory (a clone in root's home).
+			fmt.Fprintf(w, "               cluster in %s (the OS user postgres may not reach %s; recorded in %s/location)\n", pg.Dir(), dir, pgDir)
+		}
 	}
 	fmt.Fprintf(w, "\nDevelopment tokens (valid 30 days; more with `bin/profdev token --role ROLE ...`):\n")
 	for _, a := range devActors {

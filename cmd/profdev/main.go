@@ -66,6 +66,8 @@ func run(args []string, getenv func(string) string, stdout, stderr io.Writer) er
 		return nil
 	case "token":
 		return runToken(rest, stdout, stderr)
+	case "temporal":
+		return runTemporal(ctx, rest, getenv, stderr)
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 		return nil

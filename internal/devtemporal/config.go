@@ -36,22 +36,23 @@ const (
 	// re-read is one query on a table of a few rows.
 	namespaceRefreshInterval = time.Second
 
-	// loopback is where the internal services (history, matching, worker)
-	// listen: only the frontend is meant to be reachable.
+	// loopback is where the four services listen: the frontend is reached
+	// from outside through frontendProxy, the others not at all.
 	loopback = "127.0.0.1"
 )
 
-// serverPorts are the listening ports of one server run.
+// serverPorts are the listening ports of one server run, all on loopback:
+// the frontend's public port is served by frontendProxy.
 type serverPorts struct {
 	frontend, history, matching, worker int
 }
 
-// pickPorts returns the configured frontend port and free ports for the
-// other services. Free ports are found by binding port 0 and releasing it,
-// which is racy in theory but is what every Temporal dev server does.
-func pickPorts(frontendPort int) (serverPorts, error) {
-	p := serverPorts{frontend: frontendPort}
-	for _, port := range []*int{&p.history, &p.matching, &p.worker} {
+// pickPorts returns free ports for the four services. Free ports are found
+// by binding port 0 and releasing it: another process may bind one before the
+// server does, and buildServer then tries again with new ones.
+func pickPorts() (serverPorts, error) {
+	var p serverPorts
+	for _, port := range []*int{&p.frontend, &p.history, &p.matching, &p.worker} {
 		var err error
 		if *port, err = freePort(loopback); err != nil {
 			return serverPorts{}, err
@@ -137,7 +138,7 @@ func prepareDatabase(cfg Config, sql *config.SQL) (created bool, err error) {
 
 // serverConfig builds the static configuration of a single-process server.
 func serverConfig(cfg Config, sql *config.SQL, ports serverPorts) *config.Config {
-	frontendAddr := net.JoinHostPort(cfg.IP, strconv.Itoa(ports.frontend))
+	frontendAddr := net.JoinHostPort(loopback, strconv.Itoa(ports.frontend))
 	internal := func(port int) config.Service {
 		return config.Service{RPC: config.RPC{GRPCPort: port, BindOnIP: loopback}}
 	}
@@ -176,7 +177,7 @@ func serverConfig(cfg Config, sql *config.SQL, ports serverPorts) *config.Config
 		},
 		DCRedirectionPolicy: config.DCRedirectionPolicy{Policy: "noop"},
 		Services: map[string]config.Service{
-			string(primitives.FrontendService): {RPC: config.RPC{GRPCPort: ports.frontend, BindOnIP: cfg.IP}},
+			string(primitives.FrontendService): internal(ports.frontend),
 			string(primitives.HistoryService):  internal(ports.history),
 			string(primitives.MatchingService): internal(ports.matching),
 			string(primitives.WorkerService):   internal(ports.worker),
@@ -192,7 +193,7 @@ func serverConfig(cfg Config, sql *config.SQL, ports serverPorts) *config.Config
 			},
 		},
 		// The server's own system workers dial the frontend through this.
-		PublicClient: config.PublicClient{HostPort: dialAddress(cfg.IP, ports.frontend)},
+		PublicClient: config.PublicClient{HostPort: frontendAddr},
 	}
 }
 
@@ -203,9 +204,8 @@ func serverOptions(cfg Config, conf *config.Config, ports serverPorts, logger lo
 	host := func(ip string, port int) static.Hosts {
 		return static.SingleLocalHost(net.JoinHostPort(ip, strconv.Itoa(port)))
 	}
-	frontendHost, _, _ := net.SplitHostPort(dialAddress(cfg.IP, ports.frontend))
 	hosts := map[primitives.ServiceName]static.Hosts{
-		primitives.FrontendService: host(frontendHost, ports.frontend),
+		primitives.FrontendService: host(loopback, ports.frontend),
 		primitives.HistoryService:  host(loopback, ports.history),
 		primitives.MatchingService: host(loopback, ports.matching),
 		primitives.WorkerService:   host(loopback, ports.worker),

@@ -28,8 +28,12 @@ import (
 type serverLogger struct {
 	zl        zerolog.Logger
 	infoLevel zerolog.Level
-	// stopping is shared by the loggers derived through With.
+	// stopping and building are shared by the loggers derived through With.
 	stopping *atomic.Bool
+	// building is set while temporal.NewServer runs: a Fatal then panics with a
+	// *startupFatal, which Start recovers into an error (see newTemporal), instead
+	// of exiting the process.
+	building *atomic.Bool
 }
 
 // noisyWarnings are prefixes of server warnings that do not apply to a
@@ -46,7 +50,7 @@ var (
 )
 
 func newServerLogger(zl zerolog.Logger, infoLevel zerolog.Level) *serverLogger {
-	return &serverLogger{zl: zl, infoLevel: infoLevel, stopping: new(atomic.Bool)}
+	return &serverLogger{zl: zl, infoLevel: infoLevel, stopping: new(atomic.Bool), building: new(atomic.Bool)}
 }
 
 // quiet demotes all further warnings and errors to Debug; Stop calls it
@@ -98,11 +102,55 @@ func (l *serverLogger) Panic(msg string, tags ...tag.Tag) {
 	addTags(l.zl.Panic(), tags).Msg(msg)
 }
 
-// Fatal logs and exits the process, as the server expects. It is reached on
-// unrecoverable setup errors such as a listener that cannot bind; Start
-// probes the public ports first so that the common case is a returned error.
+// Fatal logs and exits the process, as the server expects, once the server
+// is built. While it is being built (temporal.NewServer: this is where each
+// service binds its gRPC listener) it panics with a *startupFatal instead,
+// which Start recovers: a port taken between choosing it and binding it is
+// then a retry with other ports, or an error, rather than the end of
+// profdev.
 func (l *serverLogger) Fatal(msg string, tags ...tag.Tag) {
+	if l.building.Load() {
+		f := &startupFatal{msg: msg}
+		for _, t := range tags {
+			for k, v := range tagFields(t) {
+				switch k {
+				case "address":
+					f.address = fmt.Sprint(v)
+				case "service":
+					f.service = fmt.Sprint(v)
+				case "error":
+					f.cause = fmt.Sprint(v)
+				}
+			}
+		}
+		addTags(l.zl.Debug(), tags).Msg(msg)
+		panic(f)
+	}
 	addTags(l.zl.Fatal(), tags).Msg(msg)
+}
+
+// startupFatal is a Fatal of the server while it is being built.
+type startupFatal struct {
+	msg, address, service, cause string
+}
+
+func (f *startupFatal) Error() string {
+	s := f.msg
+	if f.service != "" {
+		s += " (" + f.service + " service)"
+	}
+	if f.address != "" {
+		s += " on " + f.address
+	}
+	if f.cause != "" {
+		s += ": " + f.cause
+	}
+	return s
+}
+
+// bindFailure reports whether f is a listener that could not bind.
+func (f *startupFatal) bindFailure() bool {
+	return f.msg == "Failed to start gRPC listener"
 }
 
 // With returns a logger that adds tags to every message. Implementing it
@@ -115,7 +163,7 @@ func (l *serverLogger) With(tags ...tag.Tag) log.Logger {
 			ctx = ctx.Interface(k, v)
 		}
 	}
-	return &serverLogger{zl: ctx.Logger(), infoLevel: l.infoLevel, stopping: l.stopping}
+	return &serverLogger{zl: ctx.Logger(), infoLevel: l.infoLevel, stopping: l.stopping, building: l.building}
 }
 
 func (l *serverLogger) write(level zerolog.Level, msg string, tags []tag.Tag) {

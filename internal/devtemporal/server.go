@@ -8,6 +8,12 @@
 // start, so that attributes added by a newer profdev reach an existing
 // database too.
 //
+// The services listen on loopback ports chosen at each start; the port SDK
+// clients dial (Config.FrontendPort) is bound by Start itself before anything
+// else and forwarded to the frontend (see frontendProxy), so that a port
+// another process takes in the moment between choosing and binding it costs a
+// retry with new ports, never the start (see buildServer).
+//
 // It is a development tool: no authentication, no TLS, one history shard.
 package devtemporal
 
@@ -25,6 +31,7 @@ import (
 	"github.com/rs/zerolog"
 	enumspb "go.temporal.io/api/enums/v1"
 	"go.temporal.io/sdk/client"
+	"go.temporal.io/server/common/config"
 	"go.temporal.io/server/temporal"
 
 	"github.com/profdev/profdev/internal/devtemporal/searchattr"
@@ -115,6 +122,8 @@ type Server struct {
 	log          zerolog.Logger
 	temporal     temporal.Server
 	serverLog    *serverLogger
+	ports        serverPorts // internal: the frontend's public port is the proxy's
+	proxy        *frontendProxy
 	ui           *webUI
 	frontendAddr string
 
@@ -147,21 +156,24 @@ func Start(ctx context.Context, cfg Config) (_ *Server, err error) {
 		return nil, fmt.Errorf("devtemporal: create data dir: %w", err)
 	}
 
-	// Both servers exit the process when they cannot bind, so check first.
+	// The frontend's public port is bound here and held: see frontendProxy.
 	bindAddr := net.JoinHostPort(cfg.IP, strconv.Itoa(cfg.FrontendPort))
-	if err := checkPortFree(bindAddr); err != nil {
-		return nil, fmt.Errorf("devtemporal: frontend: %w", err)
+	public, err := net.Listen("tcp", bindAddr)
+	if err != nil {
+		return nil, fmt.Errorf("devtemporal: frontend: address %s is not available (is another Temporal server running?): %w", bindAddr, err)
 	}
+	proxy := newFrontendProxy(public, logger)
+	defer func() {
+		if err != nil && proxy != nil {
+			_ = proxy.close()
+		}
+	}()
+	// The UI server exits the process when it cannot bind, so check first.
 	if cfg.uiEnabled() {
 		if err := checkPortFree(net.JoinHostPort(cfg.IP, strconv.Itoa(cfg.UIPort))); err != nil {
 			return nil, fmt.Errorf("devtemporal: web UI: %w", err)
 		}
 	}
-	ports, err := pickPorts(cfg.FrontendPort)
-	if err != nil {
-		return nil, fmt.Errorf("devtemporal: %w", err)
-	}
-
 	sql := sqlConfig(filepath.Join(dataDir, DatabaseFile))
 	created, err := prepareDatabase(cfg, sql)
 	if err != nil {
@@ -169,11 +181,10 @@ func Start(ctx context.Context, cfg Config) (_ *Server, err error) {
 	}
 	logger.Debug().Str("database", sql.DatabaseName).Bool("created", created).Msg("Temporal database ready")
 
-	conf := serverConfig(cfg, sql, ports)
 	serverLog := newServerLogger(logger, cfg.ServerInfoLevel)
-	ts, err := temporal.NewServer(serverOptions(cfg, conf, ports, serverLog)...)
+	ts, ports, err := buildServer(cfg, sql, serverLog, logger)
 	if err != nil {
-		return nil, fmt.Errorf("devtemporal: create Temporal server: %w", err)
+		return nil, fmt.Errorf("devtemporal: %w", err)
 	}
 	// Start does not block: the services run in background goroutines.
 	if err := ts.Start(); err != nil {
@@ -181,13 +192,18 @@ func Start(ctx context.Context, cfg Config) (_ *Server, err error) {
 		return nil, fmt.Errorf("devtemporal: start Temporal server: %w", err)
 	}
 
+	internalFrontend := net.JoinHostPort(loopback, strconv.Itoa(ports.frontend))
+	proxy.serve(internalFrontend)
 	s := &Server{
 		cfg:          cfg,
 		log:          logger,
 		temporal:     ts,
 		serverLog:    serverLog,
+		ports:        ports,
+		proxy:        proxy,
 		frontendAddr: dialAddress(cfg.IP, cfg.FrontendPort),
 	}
+	proxy = nil // s.Stop closes it from here on
 	defer func() {
 		if err != nil {
 			if stopErr := s.Stop(); stopErr != nil {
@@ -202,7 +218,7 @@ func Start(ctx context.Context, cfg Config) (_ *Server, err error) {
 	logger.Debug().Dur("took", time.Since(begin)).Msg("Temporal frontend ready")
 
 	if cfg.uiEnabled() {
-		s.ui, err = startUI(ctx, cfg, s.frontendAddr)
+		s.ui, err = startUI(ctx, cfg, internalFrontend)
 		if err != nil {
 			return nil, fmt.Errorf("devtemporal: %w", err)
 		}
@@ -216,6 +232,59 @@ func Start(ctx context.Context, cfg Config) (_ *Server, err error) {
 		Dur("took", time.Since(begin)).
 		Msg("Temporal dev server started")
 	return s, nil
+}
+
+// portAttempts is how many sets of internal ports buildServer tries: each
+// attempt fails only if another process bound one of its ports in the moment
+// between our choosing it and the server binding it.
+const portAttempts = 5
+
+// pickPortsFunc is pickPorts; tests replace it to lose the race on purpose.
+var pickPortsFunc = pickPorts
+
+// buildServer builds the Temporal server on free internal ports. The server
+// binds each service's listener while it is built, on ports chosen a moment
+// earlier; when another process took one meanwhile, the attempt is abandoned
+// and the next one tries new ports. An abandoned attempt keeps the listeners
+// it had bound (the server offers no way to close them), which is why every
+// port it binds is an internal one (see frontendProxy).
+func buildServer(cfg Config, sql *config.SQL, serverLog *serverLogger, logger zerolog.Logger) (temporal.Server, serverPorts, error) {
+	for attempt := 1; ; attempt++ {
+		ports, err := pickPortsFunc()
+		if err != nil {
+			return nil, serverPorts{}, err
+		}
+		ts, err := newTemporal(serverOptions(cfg, serverConfig(cfg, sql, ports), ports, serverLog), serverLog)
+		if err == nil {
+			return ts, ports, nil
+		}
+		var fatal *startupFatal
+		if !errors.As(err, &fatal) || !fatal.bindFailure() {
+			return nil, serverPorts{}, fmt.Errorf("create Temporal server: %w", err)
+		}
+		if attempt == portAttempts {
+			return nil, serverPorts{}, fmt.Errorf("create Temporal server: %d attempts lost their ports to other processes; last: %w", attempt, err)
+		}
+		logger.Warn().Str("service", fatal.service).Str("address", fatal.address).Int("attempt", attempt).
+			Msg("Another process took a Temporal port before the server could bind it; trying new ports")
+	}
+}
+
+// newTemporal is temporal.NewServer with the server's Fatal calls turned into
+// an error (see serverLogger.Fatal).
+func newTemporal(opts []temporal.ServerOption, serverLog *serverLogger) (ts temporal.Server, err error) {
+	serverLog.building.Store(true)
+	defer serverLog.building.Store(false)
+	defer func() {
+		if r := recover(); r != nil {
+			fatal, ok := r.(*startupFatal)
+			if !ok {
+				panic(r)
+			}
+			ts, err = nil, fatal
+		}
+	}()
+	return temporal.NewServer(opts...)
 }
 
 // awaitReady waits until the frontend serves requests, then registers the
@@ -307,6 +376,12 @@ func (s *Server) Stop() error {
 		if s.ui != nil {
 			if err := s.ui.stop(); err != nil {
 				errs = append(errs, fmt.Errorf("stop web UI: %w", err))
+			}
+		}
+		// Clients are cut off first, so that the server's shutdown does not wait on them.
+		if s.proxy != nil {
+			if err := s.proxy.close(); err != nil {
+				errs = append(errs, fmt.Errorf("stop frontend proxy: %w", err))
 			}
 		}
 		if err := s.temporal.Stop(); err != nil {

@@ -19,6 +19,34 @@ const (
 	KindRetraining           = "retraining"            // профессиональная переподготовка
 )
 
+// SignatureKind says what signs a certificate's PDF, so that the document
+// states only what is true about its signature.
+type SignatureKind int
+
+const (
+	// SignatureNonQualified is a non-qualified electronic signature made
+	// with a key of the development PKI or another local key. The PDF says
+	// so in a red stamp and in the footer, and that it has no legal force
+	// of a qualified signature. It is the zero value: a Certificate never
+	// claims a qualified signature by omission.
+	SignatureNonQualified SignatureKind = iota
+	// SignatureQualified is the enhanced qualified electronic signature
+	// (усиленная квалифицированная электронная подпись, УКЭП) made by the
+	// authority's remote signing service. Only such a PDF says it is
+	// signed with one.
+	SignatureQualified
+)
+
+func (k SignatureKind) String() string {
+	switch k {
+	case SignatureNonQualified:
+		return "non-qualified"
+	case SignatureQualified:
+		return "qualified"
+	}
+	return "SignatureKind(" + strconv.Itoa(int(k)) + ")"
+}
+
 // Certificate is everything printed on one certificate or duplicate.
 type Certificate struct {
 	Number          string    // unique certificate number, e.g. MT-2026-000123
@@ -38,6 +66,10 @@ type Certificate struct {
 	Year            int        // the year the certificate is issued for
 	Duplicate       int        // 0 for the original, N for the N-th duplicate
 	VerificationURL string     // public verification page, printed and QR-encoded
+	// Signature is what will sign the PDF: SignatureQualified only for the
+	// authority's remote signing service. The zero value is
+	// SignatureNonQualified.
+	Signature SignatureKind
 }
 
 // Limits on text lengths, in runes. They are generous for real data and make
@@ -150,6 +182,9 @@ func (c Certificate) normalize() (Certificate, error) {
 		v.Missing = append(v.Missing, "VerificationURL")
 	} else if p := checkURL(c.VerificationURL); p != "" {
 		v.Problems = append(v.Problems, "VerificationURL "+p)
+	}
+	if c.Signature != SignatureNonQualified && c.Signature != SignatureQualified {
+		v.Problems = append(v.Problems, fmt.Sprintf("Signature %d is neither SignatureNonQualified nor SignatureQualified", int(c.Signature)))
 	}
 	if len(v.Missing) > 0 || len(v.Problems) > 0 {
 		return c, v

@@ -5,8 +5,6 @@ import (
 	"strconv"
 	"strings"
 	"unicode/utf8"
-
-	"github.com/go-pdf/fpdf"
 )
 
 // Page geometry in millimetres (A4 portrait). The content box sits inside a
@@ -83,10 +81,9 @@ type page struct {
 	footerTop  float64
 }
 
-// builder measures text with the fpdf instance that will draw it, so the
-// widths used for wrapping are exactly the widths fpdf prints.
+// builder places text measured with the widths the embedded fonts declare
+// in the PDF, so the widths used for wrapping are the widths printed.
 type builder struct {
-	pdf   *fpdf.Fpdf
 	scale float64
 	y     float64
 	pg    *page
@@ -96,24 +93,18 @@ func (b *builder) style(bold bool, size float64, c rgb) textStyle {
 	return textStyle{bold: bold, size: size * b.scale, color: c}
 }
 
-func setFont(pdf *fpdf.Fpdf, st textStyle) {
-	style := ""
-	if st.bold {
-		style = "B"
-	}
-	pdf.SetFont(fontFamily, style, st.size)
-}
-
 func lineHeight(st textStyle) float64 { return st.size * ptToMM * leading }
 
-// baseline is where fpdf's CellFormat puts the baseline below the top of a
-// line: half the line height plus 0.3 of the font size.
+// baseline is where canvas.text puts the baseline below the top of a line:
+// half the line height plus 0.3 of the font size.
 func baseline(st textStyle) float64 { return lineHeight(st)/2 + 0.3*st.size*ptToMM }
 
-func (b *builder) width(st textStyle, s string) float64 {
-	setFont(b.pdf, st)
-	return b.pdf.GetStringWidth(s)
+// textWidth is the printed width of s in millimetres.
+func textWidth(st textStyle, s string) float64 {
+	return float64(fontFor(st.bold).textWidth(s)) * (st.size / k) / 1000
 }
+
+func (b *builder) width(st textStyle, s string) float64 { return textWidth(st, s) }
 
 // tokens splits text after spaces, hyphens and slashes: the places where a
 // line may break. Joining the tokens gives the text back.
@@ -209,9 +200,9 @@ func (b *builder) field(label, value string, bold bool) {
 }
 
 // layout finds the largest scale at which the certificate fits on the page.
-func layout(pdf *fpdf.Fpdf, c Certificate, qr [][]bool) (*page, error) {
+func layout(c Certificate, qr [][]bool) (*page, error) {
 	for step := scaleSteps; step >= minScaleSteps; step-- {
-		pg := build(pdf, c, qr, float64(step)/scaleSteps)
+		pg := build(c, qr, float64(step)/scaleSteps)
 		if pg.bodyBottom <= pg.footerTop-footerGap && pg.footerTop >= top {
 			return pg, nil
 		}
@@ -220,9 +211,9 @@ func layout(pdf *fpdf.Fpdf, c Certificate, qr [][]bool) (*page, error) {
 }
 
 // build lays out the whole page at one scale.
-func build(pdf *fpdf.Fpdf, c Certificate, qr [][]bool, scale float64) *page {
+func build(c Certificate, qr [][]bool, scale float64) *page {
 	pg := &page{scale: scale, qr: qr}
-	b := &builder{pdf: pdf, scale: scale, y: top, pg: pg}
+	b := &builder{scale: scale, y: top, pg: pg}
 
 	for _, inset := range []struct{ d, w float64 }{{frameOuter, 0.8}, {frameInner, 0.25}} {
 		pg.strokes = append(pg.strokes, stroke{x: inset.d, y: inset.d, w: pageW - 2*inset.d, h: pageH - 2*inset.d,
@@ -263,7 +254,7 @@ func build(pdf *fpdf.Fpdf, c Certificate, qr [][]bool, scale float64) *page {
 	b.para(body, "L", issued+formatDate(issueDate(c.IssuedAt)), 0)
 	pg.bodyBottom = b.y
 
-	b.footer(c.VerificationURL)
+	b.footer(c.VerificationURL, c.Signature)
 	return pg
 }
 
@@ -280,20 +271,38 @@ func (b *builder) duplicateStamp(n int) {
 	b.y += h + 2*b.scale
 }
 
+// The signature notes of the footer. Only a qualified document mentions the
+// qualified signature (УКЭП) at all, apart from the stamp that denies it.
+const (
+	noteQualified           = "Документ подписан усиленной квалифицированной электронной подписью."
+	noteQualifiedDetail     = "Электронная подпись содержится в отдельном файле (открепленная подпись в формате CMS) и подтверждает подлинность и неизменность настоящего документа."
+	noteNonQualified        = "Документ подписан неквалифицированной электронной подписью."
+	noteNonQualifiedDetail  = "Электронная подпись содержится в отдельном файле (открепленная подпись в формате CMS) и позволяет проверить только неизменность настоящего документа."
+	stampNonQualified       = "НЕКВАЛИФИЦИРОВАННАЯ ЭЛЕКТРОННАЯ ПОДПИСЬ"
+	stampNonQualifiedDetail = "Документ подписан ключом разработки (локальным ключом) и не имеет юридической силы документа, подписанного квалифицированной электронной подписью."
+)
+
 // footer places the electronic-signature note and the verification URL to
-// the left of the QR code, bottom-anchored; it grows upwards when long.
-func (b *builder) footer(url string) {
+// the left of the QR code, bottom-anchored; it grows upwards when long. A
+// document without a qualified signature also gets a stamp above the footer.
+func (b *builder) footer(url string, sig SignatureKind) {
 	type part struct {
 		st   textStyle
 		text string
 	}
 	parts := []part{
-		{b.style(true, 9, colText), "Документ подписан усиленной квалифицированной электронной подписью."},
-		{b.style(false, 8.5, colText), "Электронная подпись содержится в отдельном файле (открепленная подпись в формате CMS) " +
-			"и подтверждает подлинность и неизменность настоящего документа."},
-		{b.style(false, 8.5, colText), "Проверить сертификат можно по QR-коду или на странице:"},
-		{b.style(false, 8.5, colBlue), url},
+		{b.style(true, 9, colText), noteQualified},
+		{b.style(false, 8.5, colText), noteQualifiedDetail},
 	}
+	if sig != SignatureQualified {
+		parts = []part{
+			{b.style(true, 9, colRed), noteNonQualified},
+			{b.style(false, 8.5, colText), noteNonQualifiedDetail},
+		}
+	}
+	parts = append(parts,
+		part{b.style(false, 8.5, colText), "Проверить сертификат можно по QR-коду или на странице:"},
+		part{b.style(false, 8.5, colBlue), url})
 	gap := 1.2 * b.scale
 	var h float64
 	for _, p := range parts {
@@ -306,4 +315,25 @@ func (b *builder) footer(url string) {
 	for _, p := range parts {
 		y += b.block(left, y, footerTextW, p.st, "L", p.text) + gap
 	}
+	if sig != SignatureQualified {
+		b.nonQualifiedStamp()
+	}
+}
+
+// nonQualifiedStamp draws a red frame across the page just above the footer
+// saying that the signature is not qualified, so that a document signed
+// with a development or local key cannot pass for a legally binding one.
+// The footer then starts at the top of the stamp.
+func (b *builder) nonQualifiedStamp() {
+	head, detail := b.style(true, 12, colRed), b.style(false, 9, colRed)
+	pad := 2.5 * b.scale
+	w := contentW - 2*pad
+	h := pad + float64(len(b.wrap(head, stampNonQualified, w)))*lineHeight(head) + 0.8*b.scale +
+		float64(len(b.wrap(detail, stampNonQualifiedDetail, w)))*lineHeight(detail) + pad
+	y := b.pg.footerTop - 3*b.scale - h
+	b.pg.strokes = append(b.pg.strokes, stroke{x: left, y: y, w: contentW, h: h, width: 0.7, color: colRed, rect: true})
+	ty := y + pad
+	ty += b.block(left+pad, ty, w, head, "C", stampNonQualified) + 0.8*b.scale
+	b.block(left+pad, ty, w, detail, "C", stampNonQualifiedDetail)
+	b.pg.footerTop = y
 }

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
+	"runtime"
 	"strings"
 	"sync"
 	"testing"
@@ -112,8 +113,8 @@ func TestRenderIgnoresTimeZoneOfIssuedAt(t *testing.T) {
 	if !bytes.Equal(utc, other) {
 		t.Fatal("the same instant in another location gave different bytes")
 	}
-	if !bytes.Contains(utc, []byte("/CreationDate (D:20260210093000)")) ||
-		!bytes.Contains(utc, []byte("/ModDate (D:20260210093000)")) {
+	if !bytes.Contains(utc, []byte("/CreationDate (D:20260210093000Z)")) ||
+		!bytes.Contains(utc, []byte("/ModDate (D:20260210093000Z)")) {
 		t.Fatal("creation and modification dates are not taken from IssuedAt")
 	}
 }
@@ -123,9 +124,62 @@ func TestRenderIgnoresTimeZoneOfIssuedAt(t *testing.T) {
 // without one, a dependency or toolchain change altered the bytes: a retry
 // after such a deploy would not reproduce documents signed before it.
 func TestGoldenHash(t *testing.T) {
-	const golden = "d296ec8645bcc98eed624f0d5e67e685d878d94654eea25124ebf70819a082d1"
-	if _, sum := render(t, sample()); sum != golden {
-		t.Errorf("sha256 = %s, want %s", sum, golden)
+	for _, tc := range []struct {
+		sig    SignatureKind
+		golden string
+	}{
+		{SignatureNonQualified, "16e9bb1039c7da78154d2d5a966faa8a618b08a17c699ca099fa14ef4b113583"},
+		{SignatureQualified, "9af63049e7245789b8d9ffb36a91ef09ac50b8fcc14ce0b7641681cd1a32a7f4"},
+	} {
+		c := sample()
+		c.Signature = tc.sig
+		if _, sum := render(t, c); sum != tc.golden {
+			t.Errorf("%v: sha256 = %s, want %s", tc.sig, sum, tc.golden)
+		}
+	}
+}
+
+// TestRenderSignatureKinds checks that only a qualified document claims a
+// qualified signature, and that any other says visibly that it has none.
+func TestRenderSignatureKinds(t *testing.T) {
+	var zero Certificate
+	if zero.Signature != SignatureNonQualified {
+		t.Fatal("the zero Signature is not SignatureNonQualified")
+	}
+	qualified := []string{
+		"Документ подписан усиленной квалифицированной электронной подписью.",
+		"подтверждает подлинность и неизменность настоящего документа.",
+	}
+	nonQualified := []string{
+		"НЕКВАЛИФИЦИРОВАННАЯ ЭЛЕКТРОННАЯ ПОДПИСЬ",
+		"Документ подписан ключом разработки (локальным ключом) и не имеет юридической силы документа, " +
+			"подписанного квалифицированной электронной подписью.",
+		"Документ подписан неквалифицированной электронной подписью.",
+		"позволяет проверить только неизменность настоящего документа.",
+	}
+	for _, tc := range []struct {
+		sig           SignatureKind
+		want, wantNot []string
+	}{
+		{SignatureQualified, qualified, append(nonQualified, "неквалифицированн", "НЕКВАЛИФИЦИРОВАНН", "ключом разработки")},
+		{SignatureNonQualified, nonQualified, append(qualified, "усиленной", "УКЭП")},
+	} {
+		c := sample()
+		c.Signature = tc.sig
+		text := pageText(checkFits(t, c))
+		for _, want := range tc.want {
+			if !strings.Contains(squash(text), squash(want)) {
+				t.Errorf("%v: text lacks %q", tc.sig, want)
+			}
+		}
+		for _, not := range tc.wantNot {
+			if strings.Contains(squash(text), squash(not)) {
+				t.Errorf("%v: text says %q", tc.sig, not)
+			}
+		}
+		if t.Failed() {
+			t.Logf("extracted text:\n%s", text)
+		}
 	}
 }
 
@@ -190,7 +244,6 @@ func TestRenderText(t *testing.T) {
 		"2026",
 		"Обучение должно быть начато не позднее 01.04.2026 и завершено не позднее 30.11.2026.",
 		"Дата выдачи: 10.02.2026",
-		"усиленной квалифицированной электронной подписью",
 		"https://profdev.mintrud.gov.ru/public/certificates/MT-2026-000123/verification",
 	} {
 		if !strings.Contains(text, want) {
@@ -229,14 +282,13 @@ func checkFits(t *testing.T, c Certificate) pageContent {
 	if err != nil {
 		t.Fatal(err)
 	}
-	pdf, pg, err := compose(n)
+	pg, err := compose(n)
 	if err != nil {
 		t.Fatal(err)
 	}
 	const eps = 1e-9
 	for _, l := range pg.texts {
-		setFont(pdf, l.style)
-		if w := pdf.GetStringWidth(l.text); w > l.w+eps {
+		if w := textWidth(l.style, l.text); w > l.w+eps {
 			t.Errorf("%q is %.2f mm wide in a %.2f mm cell", l.text, w, l.w)
 		}
 		if l.x < left-eps || l.x+l.w > right+eps || l.y < top-eps || l.y+l.h > bottom+eps {
@@ -324,6 +376,7 @@ func TestValidate(t *testing.T) {
 		{"url scheme", func(c *Certificate) { c.VerificationURL = "ftp://x.ru/1" }, "VerificationURL must be an absolute http(s) URL"},
 		{"url ascii", func(c *Certificate) { c.VerificationURL = "https://сертификат.рф/1" }, "VerificationURL must be ASCII"},
 		{"duplicate", func(c *Certificate) { c.Duplicate = -1 }, "Duplicate -1"},
+		{"signature", func(c *Certificate) { c.Signature = 7 }, "Signature 7 is neither"},
 	} {
 		c := sample()
 		tc.edit(&c)
@@ -362,6 +415,24 @@ func TestFormatting(t *testing.T) {
 	// 22:30 UTC on 31 December is already 1 January in Moscow.
 	if got := issueDate(time.Date(2025, 12, 31, 22, 30, 0, 0, time.UTC)); got != (civil.Date{Year: 2026, Month: 1, Day: 1}) {
 		t.Errorf("issue date = %s, want 2026-01-01", got)
+	}
+}
+
+// TestRenderMemory guards the point of parsing the fonts once: a Render
+// allocates well under a megabyte. (It took 11 MB while every document
+// parsed its fonts again.) Time is left to BenchmarkRender: machines differ.
+func TestRenderMemory(t *testing.T) {
+	c := sample()
+	render(t, c) // parse the fonts
+	const n = 20
+	var before, after runtime.MemStats
+	runtime.ReadMemStats(&before)
+	for range n {
+		render(t, c)
+	}
+	runtime.ReadMemStats(&after)
+	if per := (after.TotalAlloc - before.TotalAlloc) / n; per > 1<<20 {
+		t.Errorf("a Render allocates %d bytes, want at most 1 MiB", per)
 	}
 }
 

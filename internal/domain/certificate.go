@@ -76,7 +76,7 @@ type CertificateRequest struct {
 	Agency        AgencyRef  `json:"agency"`
 	ProviderID    string     `json:"provider_id" validate:"required,ident"`
 	ProgrammeCode string     `json:"programme_code" validate:"required,ident"`
-	Year          int        `json:"year" validate:"required,gte=2019,lte=2100"`
+	Year          int        `json:"year" validate:"required,year"`
 	Hours         int        `json:"hours" validate:"required,gt=0,lte=5000"`
 	Amount        float64    `json:"amount" validate:"required,gt=0,lte=10000000"`
 	StartBy       civil.Date `json:"start_by"`

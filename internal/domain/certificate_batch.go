@@ -34,3 +34,13 @@ type BatchItem struct {
 	Request json.RawMessage `json:"request"`
 	Number  string          `json:"number,omitempty"`
 }
+
+// BatchItemState is where one item of a batch stands when it has no issued certificate:
+// "refused" with the reason, or "waiting" (not numbered yet, or its certificate is still
+// being formed and signed, for instance while the database or the signer is down).
+type BatchItemState struct {
+	Index  int    `json:"index"`
+	Number string `json:"number,omitempty"`
+	State  string `json:"state"`
+	Reason string `json:"reason,omitempty"`
+}

@@ -24,6 +24,10 @@ type Verification struct {
 	DocumentSHA256 string     `json:"document_sha256"`
 	Duplicate      int        `json:"duplicate"`
 	Algorithm      string     `json:"algorithm"`
+	// Qualified is true only for a document signed by the authority's signing service
+	// (усиленная квалифицированная электронная подпись); SignatureKind says it in words.
+	Qualified     bool   `json:"qualified"`
+	SignatureKind string `json:"signature_kind"`
 }
 
 // CertificateParties are the names and address a certificate's documents and mail need.

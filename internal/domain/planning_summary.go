@@ -10,7 +10,8 @@ import (
 
 // PlanningSummary is the consolidated summary of an authority's year (сводная информация):
 // what was issued on certificates, what was planned and reported in the cycle, and how the
-// trained rated their programmes. It is computed on demand so it never goes stale.
+// trained rated their programmes. It is computed on demand, from counters that every write
+// to certificates and ratings keeps in its own transaction, so it never goes stale.
 type PlanningSummary struct {
 	Authority         string             `json:"authority"`
 	Year              int                `json:"year"`

@@ -11,7 +11,10 @@
 //
 // The server runs as a child process that is shut down when we die, even by SIGKILL (Linux
 // Pdeathsig). As root it runs as the OS user "postgres", since PostgreSQL refuses root, and
-// Dir is handed over to that user. It listens on 127.0.0.1 only and trusts every local
+// Dir is handed over to that user. When that user may not reach Dir (a clone in root's 0700
+// home), the cluster is kept in a directory of its own under Options.FallbackRoot instead,
+// and Dir holds only the file "location" naming it, which later starts follow; see
+// Cluster.Dir. No directory's permissions are loosened for it. It listens on 127.0.0.1 only and trusts every local
 // connection: it is for development and tests, never for shared machines.
 package pglocal
 
@@ -48,6 +51,9 @@ type Options struct {
 	// Logger receives pglocal's own messages; the server's output goes to Dir/postgres.log.
 	// The zero Logger discards them.
 	Logger zerolog.Logger
+	// FallbackRoot is where the cluster goes when the server user may not reach Dir;
+	// empty means DefaultFallbackRoot.
+	FallbackRoot string
 	// Ephemeral trades durability for speed, for clusters thrown away after a test run:
 	// fsync, synchronous_commit and full_page_writes are off and initdb does not sync.
 	// A crash of the server may then lose the last commits, which a test never sees: its
@@ -97,7 +103,7 @@ func start(ctx context.Context, opts Options) (*Cluster, error) {
 	if opts.Dir == "" {
 		return nil, errors.New("Options.Dir is empty")
 	}
-	dir, err := filepath.Abs(opts.Dir)
+	requested, err := filepath.Abs(opts.Dir)
 	if err != nil {
 		return nil, err
 	}
@@ -106,6 +112,10 @@ func start(ctx context.Context, opts Options) (*Cluster, error) {
 		return nil, err
 	}
 	runAs, err := serverUser()
+	if err != nil {
+		return nil, err
+	}
+	dir, err := placeCluster(requested, runAs, opts.FallbackRoot, opts.Logger)
 	if err != nil {
 		return nil, err
 	}
@@ -238,6 +248,11 @@ func (c *Cluster) waitReady(ctx context.Context) error {
 func (c *Cluster) DSN(dbname string) string {
 	return fmt.Sprintf("postgres://%s@127.0.0.1:%d/%s?sslmode=disable", superuser, c.port, url.PathEscape(dbname))
 }
+
+// Dir is the directory that holds the cluster: Options.Dir, or the directory under
+// Options.FallbackRoot that Options.Dir/location names when the server user may not reach
+// Options.Dir.
+func (c *Cluster) Dir() string { return c.dir }
 
 // Port is the TCP port the server listens on at 127.0.0.1.
 func (c *Cluster) Port() int { return c.port }

@@ -85,20 +85,29 @@ func (u *osUser) chownTree(dir string) error {
 // the server then cannot reach its own data directory and would fail with a less helpful
 // "Permission denied". The check uses the permission bits only (ACLs are not consulted).
 func (u *osUser) checkTraversable(dir string) error {
+	p, info, err := u.blockedAncestor(dir)
+	if err != nil || p == "" {
+		return err
+	}
+	return fmt.Errorf("the server runs as OS user %s, which may not enter %s (%s, owner uid %d gid %d) on the way to %s: "+
+		"allow it (chmod o+x %s) or put the cluster elsewhere", u.name, p, info.Mode().Perm(), ownerUID(info), ownerGID(info), dir, p)
+}
+
+// blockedAncestor returns the nearest ancestor of dir that u may not enter, or "".
+func (u *osUser) blockedAncestor(dir string) (string, fs.FileInfo, error) {
 	if u == nil {
-		return nil
+		return "", nil, nil
 	}
 	for p := filepath.Dir(dir); ; p = filepath.Dir(p) {
 		info, err := os.Stat(p)
 		if err != nil {
-			return err
+			return "", nil, err
 		}
 		if !u.mayEnter(info) {
-			return fmt.Errorf("the server runs as OS user %s, which may not enter %s (%s, owner uid %d gid %d) on the way to %s: "+
-				"allow it (chmod o+x %s) or put the cluster elsewhere", u.name, p, info.Mode().Perm(), ownerUID(info), ownerGID(info), dir, p)
+			return p, info, nil
 		}
 		if p == filepath.Dir(p) {
-			return nil
+			return "", nil, nil
 		}
 	}
 }

@@ -69,13 +69,49 @@ func (db *DB) SetBatchItemResult(ctx context.Context, batchID string, index int,
 	})
 }
 
+// RefuseBatchItem records why the certificate an item was numbered for could not be issued
+// (a refusal no retry can fix: the programme left the registry, a live certificate exists).
+// Recording it again changes nothing.
+func (db *DB) RefuseBatchItem(ctx context.Context, batchID, number, reason string) error {
+	return db.InTx(ctx, pgx.ReadCommitted, func(tx pgx.Tx) error {
+		_, err := tx.Exec(ctx, `UPDATE certificate_batch_items SET error = $3 WHERE batch_id = $1 AND number = $2`,
+			batchID, number, reason)
+		return err
+	})
+}
+
+// UnissuedBatchItems lists, in order, the items of a batch that have no issued certificate:
+// refused ones with their reason, and those still waiting (not numbered yet, or their
+// certificate still being formed and signed).
+func (db *DB) UnissuedBatchItems(ctx context.Context, batchID string, limit int) ([]domain.BatchItemState, error) {
+	var out []domain.BatchItemState
+	err := db.InTx(ctx, pgx.ReadCommitted, func(tx pgx.Tx) error {
+		rows, err := tx.Query(ctx, `
+			SELECT i.idx, coalesce(i.number, ''), CASE WHEN i.error <> '' THEN 'refused' ELSE 'waiting' END, i.error
+			FROM certificate_batch_items i LEFT JOIN certificates c ON c.number = i.number
+			WHERE i.batch_id = $1 AND (i.error <> '' OR c.number IS NULL OR c.status = 'issuing')
+			ORDER BY i.idx LIMIT $2`, batchID, limit)
+		if err != nil {
+			return err
+		}
+		out, err = pgx.CollectRows(rows, func(r pgx.CollectableRow) (domain.BatchItemState, error) {
+			var it domain.BatchItemState
+			err := r.Scan(&it.Index, &it.Number, &it.State, &it.Reason)
+			return it, err
+		})
+		return err
+	})
+	return out, err
+}
+
 // BatchProgress counts a batch's items by the status of their certificates: "pending" for
-// items not started yet, "failed" for items that could not be issued.
+// items whose certificate is not registered yet, "refused" for items that could not be
+// issued (their reason is kept).
 func (db *DB) BatchProgress(ctx context.Context, batchID string) (map[string]int, error) {
 	out := map[string]int{}
 	err := db.InTx(ctx, pgx.ReadCommitted, func(tx pgx.Tx) error {
 		rows, err := tx.Query(ctx, `
-			SELECT CASE WHEN i.error <> '' THEN 'failed' WHEN c.number IS NULL THEN 'pending' ELSE c.status END, count(*)
+			SELECT CASE WHEN i.error <> '' THEN 'refused' WHEN c.number IS NULL THEN 'pending' ELSE c.status END, count(*)
 			FROM certificate_batch_items i LEFT JOIN certificates c ON c.number = i.number
 			WHERE i.batch_id = $1 GROUP BY 1`, batchID)
 		if err != nil {

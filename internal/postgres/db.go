@@ -54,7 +54,8 @@ func Open(ctx context.Context, cfg Config, log zerolog.Logger) (*DB, error) {
 // Close releases the pool.
 func (db *DB) Close() { db.pool.Close() }
 
-// Pool exposes the pool for packages that keep their own SQL next to their process.
+// Pool exposes the pool to tests and benchmarks that seed or inspect rows directly; the
+// product goes through the store's methods.
 func (db *DB) Pool() *pgxpool.Pool { return db.pool }
 
 // Ping reports whether the database answers.
@@ -112,7 +113,9 @@ func mapError(err error) error {
 		case "23514", "22P02", "22007", "22008", "23502":
 			return domain.Wrap(err, domain.CodeInvalid, "the value is not acceptable")
 		case "40001", "40P01":
-			return domain.Wrap(err, domain.CodeConflict, "a concurrent change won; try again")
+			// Still losing after InTx's own retries: a retry later will win, so the step waits
+			// rather than fails (a conflict would end an activity for good).
+			return domain.Wrap(err, domain.CodeUnavailable, "concurrent changes kept winning; try again")
 		case "57P01", "57P02", "57P03", "08000", "08003", "08006":
 			return domain.Wrap(err, domain.CodeUnavailable, "the database is unavailable")
 		}

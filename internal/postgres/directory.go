@@ -134,3 +134,12 @@ func nonNil(s []string) []string {
 	}
 	return s
 }
+
+// SetNumberPrefix gives an authority the prefix of its certificate numbers (PREFIX-YYYY-NNNNNN)
+// unless it has one already: numbers once handed out keep their form.
+func (db *DB) SetNumberPrefix(ctx context.Context, authority, prefix string) error {
+	return db.InTx(ctx, pgx.ReadCommitted, func(tx pgx.Tx) error {
+		_, err := tx.Exec(ctx, `UPDATE authorities SET number_prefix = $2 WHERE id = $1 AND number_prefix = ''`, authority, prefix)
+		return err
+	})
+}

@@ -11,23 +11,25 @@ import (
 )
 
 // taskQueries are, per role, what waits on a holder of that role within the scope ($1). Each
-// row is kind, subject, title, due date, flagged overdue.
+// row is kind, subject, title, due date, flagged overdue. A branch that can run to thousands
+// of certificates is ordered as the inbox is (due date, then subject), which a partial index
+// gives it as it reads, so that PostgreSQL merges the branches instead of sorting them all.
 var taskQueries = map[domain.Role]string{
 	domain.RoleMinistry: `
 		SELECT 'application_review', id, 'Рассмотреть заявку ' || (provider->>'name'), review_due, overdue
 			FROM registry_applications WHERE authority = $1 AND status = 'under_review'
 		UNION ALL SELECT 'declaration_review', id, 'Рассмотреть сведения о программах на ' || year, NULL::date, false
 			FROM registry_declarations WHERE authority = $1 AND status = 'under_review'
-		UNION ALL SELECT 'certificate_outcome_overdue', number, 'Нет результата обучения по сертификату ' || number, outcome_due, true
-			FROM certificates WHERE authority = $1 AND status = 'enrolled' AND overdue
+		UNION ALL (SELECT 'certificate_outcome_overdue', number, 'Нет результата обучения по сертификату ' || number, outcome_due, true
+			FROM certificates WHERE authority = $1 AND status = 'enrolled' AND overdue ORDER BY outcome_due, number)
 		UNION ALL SELECT 'plan_review', id, 'Рассмотреть план мероприятий: ' || participant_name, review_due, overdue
 			FROM planning_plans p WHERE authority = $1 AND status = 'under_review'
 			AND EXISTS (SELECT 1 FROM planning_cycles c WHERE c.id = p.cycle_id AND c.status = 'open')`,
 	domain.RoleProvider: `
-		SELECT 'certificate_enrolment', number, 'Сообщить о зачислении по сертификату ' || number, start_by, false
-			FROM certificates WHERE provider_id = $1 AND status = 'issued'
-		UNION ALL SELECT 'certificate_outcome', number, 'Сообщить результат обучения по сертификату ' || number, outcome_due, overdue
-			FROM certificates WHERE provider_id = $1 AND status = 'enrolled'
+		(SELECT 'certificate_enrolment', number, 'Сообщить о зачислении по сертификату ' || number, start_by, false
+			FROM certificates WHERE provider_id = $1 AND status = 'issued' ORDER BY start_by, number)
+		UNION ALL (SELECT 'certificate_outcome', number, 'Сообщить результат обучения по сертификату ' || number, outcome_due, overdue
+			FROM certificates WHERE provider_id = $1 AND status = 'enrolled' ORDER BY outcome_due, number)
 		UNION ALL SELECT 'application_resubmission', id, 'Доработать заявку', resubmit_due, false
 			FROM registry_applications WHERE provider_id = $1 AND status = 'returned'
 		UNION ALL SELECT 'plan_submission', c.id, 'Представить план мероприятий на ' || c.year, c.plans_due, false
@@ -106,11 +108,13 @@ func (db *DB) Tasks(ctx context.Context, actor domain.Actor, today civil.Date) (
 }
 
 // Overview counts an agency's certificates and nominations by status and lists what is overdue.
+// Certificates are counted from certificate_counts_by_agency, which triggers keep in step.
 func (db *DB) Overview(ctx context.Context, agency string) (domain.AgencyOverview, error) {
 	o := domain.AgencyOverview{Agency: agency, Counts: map[string]map[string]int{"certificates": {}, "reserve_nominations": {}, "planning_plans": {}, "quarterly_reports": {}}, Overdue: []domain.Task{}}
 	err := db.InTx(ctx, pgx.ReadCommitted, func(tx pgx.Tx) error {
 		rows, err := tx.Query(ctx, `
-			SELECT 'certificates', status, count(*) FROM certificates WHERE agency_id = $1 AND status <> 'issuing' GROUP BY status
+			SELECT 'certificates', status, sum(certificates) FROM certificate_counts_by_agency
+				WHERE agency_id = $1 AND status <> 'issuing' AND certificates > 0 GROUP BY status
 			UNION ALL SELECT 'reserve_nominations', status, count(*) FROM reserve_nominations WHERE agency = $1 GROUP BY status
 			UNION ALL SELECT 'planning_plans', status, count(*) FROM planning_plans
 				WHERE participant_kind = 'agency' AND participant_id = $1 GROUP BY status

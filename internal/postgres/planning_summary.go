@@ -8,13 +8,19 @@ import (
 	"github.com/profdev/profdev/internal/domain"
 )
 
-const certificateCountsSQL = `count(*), coalesce(sum(c.duplicates), 0), count(*) FILTER (WHERE c.enrolment IS NOT NULL),
-	count(*) FILTER (WHERE c.status = 'completed'), count(*) FILTER (WHERE c.status = 'failed_attestation'),
-	count(*) FILTER (WHERE c.status = 'partially_completed'), count(*) FILTER (WHERE c.status = 'expelled'),
-	count(*) FILTER (WHERE c.status = 'annulled'), count(*) FILTER (WHERE c.status = 'lapsed'),
-	count(*) FILTER (WHERE c.status = 'enrolled'), count(*) FILTER (WHERE c.status = 'issued')`
+// certificateCountsSQL sums the counter rows (g) of certificate_counts_by_agency or _by_provider,
+// which triggers keep in step with the certificates: a year of an authority is some hundreds.
+const certificateCountsSQL = `sum(g.certificates), sum(g.duplicates), sum(g.enrolled),
+	coalesce(sum(g.certificates) FILTER (WHERE g.status = 'completed'), 0),
+	coalesce(sum(g.certificates) FILTER (WHERE g.status = 'failed_attestation'), 0),
+	coalesce(sum(g.certificates) FILTER (WHERE g.status = 'partially_completed'), 0),
+	coalesce(sum(g.certificates) FILTER (WHERE g.status = 'expelled'), 0),
+	coalesce(sum(g.certificates) FILTER (WHERE g.status = 'annulled'), 0),
+	coalesce(sum(g.certificates) FILTER (WHERE g.status = 'lapsed'), 0),
+	coalesce(sum(g.certificates) FILTER (WHERE g.status = 'enrolled'), 0),
+	coalesce(sum(g.certificates) FILTER (WHERE g.status = 'issued'), 0)`
 
-// PlanningSummary computes the summary of an authority's year in one snapshot, so that its
+// domain.PlanningSummary computes the summary of an authority's year in one snapshot, so that its
 // figures agree with each other; a year without a cycle or certificates gives zeros.
 func (db *DB) PlanningSummary(ctx context.Context, authority string, year int) (domain.PlanningSummary, error) {
 	s := domain.PlanningSummary{Authority: authority, Year: year, GeneratedAt: time.Now().UTC()}
@@ -23,11 +29,13 @@ func (db *DB) PlanningSummary(ctx context.Context, authority string, year int) (
 		s.Certificates.Totals, s.Events = domain.CertificateCounts{}, domain.EventSummary{}
 		var err error
 		// Keys sort bytewise (COLLATE "C") so that the order does not depend on the server's locale.
-		if s.Certificates.ByAgency, err = certificateGroups(ctx, tx, authority, year, `c.agency_id`, `max(c.agency_name)`); err != nil {
+		if s.Certificates.ByAgency, err = certificateGroups(ctx, tx, authority, year, `certificate_counts_by_agency g`,
+			`g.agency_id`, `max(g.agency_name)`); err != nil {
 			return err
 		}
-		if s.Certificates.ByProvider, err = certificateGroups(ctx, tx, authority, year, `c.provider_id`,
-			`coalesce(max(p.name), c.provider_id)`); err != nil {
+		if s.Certificates.ByProvider, err = certificateGroups(ctx, tx, authority, year,
+			`certificate_counts_by_provider g LEFT JOIN registry_providers p ON p.id = g.provider_id`, `g.provider_id`,
+			`coalesce(max(p.name), g.provider_id)`); err != nil {
 			return err
 		}
 		// Every certificate has exactly one agency, so the agencies add up to the totals.
@@ -83,11 +91,13 @@ func (db *DB) PlanningSummary(ctx context.Context, authority string, year int) (
 		}
 
 		// Averages are rounded as numeric in SQL: rounding a float in Go can land a half a cent off.
+		// The ratings are summed from certificate_rating_counts, kept by triggers; the sum of the
+		// scores divided by their count is what avg(score) computes, to the last digit.
 		rows, err = tx.Query(ctx, `
-			SELECT c.programme->>'code', max(c.programme->>'title'), c.provider_id, count(*), round(avg(r.score), 2)::float8
-			FROM certificate_ratings r JOIN certificates c ON c.number = r.number
-			WHERE c.authority = $1 AND c.year = $2
-			GROUP BY 1, 3 ORDER BY c.provider_id COLLATE "C", (c.programme->>'code') COLLATE "C"`, authority, year)
+			SELECT programme_code, max(programme_title), provider_id, sum(ratings), round(sum(score_sum) / sum(ratings), 2)::float8
+			FROM certificate_rating_counts
+			WHERE authority = $1 AND year = $2 AND ratings > 0
+			GROUP BY 1, 3 ORDER BY provider_id COLLATE "C", programme_code COLLATE "C"`, authority, year)
 		if err != nil {
 			return err
 		}
@@ -95,10 +105,10 @@ func (db *DB) PlanningSummary(ctx context.Context, authority string, year int) (
 			return err
 		}
 		rows, err = tx.Query(ctx, `
-			SELECT c.provider_id, count(*), round(avg(r.score), 2)::float8
-			FROM certificate_ratings r JOIN certificates c ON c.number = r.number
-			WHERE c.authority = $1 AND c.year = $2
-			GROUP BY 1 ORDER BY c.provider_id COLLATE "C"`, authority, year)
+			SELECT provider_id, sum(ratings), round(sum(score_sum) / sum(ratings), 2)::float8
+			FROM certificate_rating_counts
+			WHERE authority = $1 AND year = $2 AND ratings > 0
+			GROUP BY 1 ORDER BY provider_id COLLATE "C"`, authority, year)
 		if err != nil {
 			return err
 		}
@@ -111,12 +121,13 @@ func (db *DB) PlanningSummary(ctx context.Context, authority string, year int) (
 	return s, err
 }
 
-// certificateGroups counts the year's issued certificates grouped by key; key and name are
-// constant SQL expressions of this file, never input.
-func certificateGroups(ctx context.Context, tx pgx.Tx, authority string, year int, key, name string) ([]domain.CertificateGroup, error) {
+// certificateGroups counts the year's issued certificates grouped by key from their counters
+// g in from (a counter whose certificates all moved on is skipped, so that its name does not
+// count); from, key and name are constant SQL of this file, never input.
+func certificateGroups(ctx context.Context, tx pgx.Tx, authority string, year int, from, key, name string) ([]domain.CertificateGroup, error) {
 	rows, err := tx.Query(ctx, `SELECT `+key+`, `+name+`, `+certificateCountsSQL+`
-		FROM certificates c LEFT JOIN registry_providers p ON p.id = c.provider_id
-		WHERE c.authority = $1 AND c.year = $2 AND c.status <> 'issuing'
+		FROM `+from+`
+		WHERE g.authority = $1 AND g.year = $2 AND g.status <> 'issuing' AND g.certificates > 0
 		GROUP BY `+key+` ORDER BY `+key+` COLLATE "C"`, authority, year)
 	if err != nil {
 		return nil, err

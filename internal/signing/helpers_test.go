@@ -126,7 +126,7 @@ func signingTimeOf(t testing.TB, sig []byte, conf string) time.Time {
 
 // runOpenSSLCheck hashes the standard's test message with openssl under OPENSSL_CONF=conf.
 func runOpenSSLCheck(conf string) error {
-	sum, err := streebog(context.Background(), conf, []byte(streebogM1))
+	sum, err := opensslStreebog(conf, []byte(streebogM1))
 	if err != nil {
 		return err
 	}
@@ -134,6 +134,18 @@ func runOpenSSLCheck(conf string) error {
 		return fmt.Errorf("digest %s, want %s", got, streebogM1H256)
 	}
 	return nil
+}
+
+// opensslStreebog is `openssl dgst -md_gost12_256 -binary` of data, under OPENSSL_CONF=conf.
+func opensslStreebog(conf string, data []byte) ([]byte, error) {
+	sum, err := runOpenSSL(context.Background(), conf, data, "dgst", "-md_gost12_256", "-binary")
+	if err != nil {
+		return nil, err
+	}
+	if len(sum) != streebog256Size {
+		return nil, fmt.Errorf("openssl returned a %d-byte GOST R 34.11-2012 digest, want %d", len(sum), streebog256Size)
+	}
+	return sum, nil
 }
 
 // reencodeWithOpenSSL is sig parsed and written back by openssl, which writes DER: equal

@@ -77,9 +77,11 @@ const (
 	gostCheckTimeout = 20 * time.Second
 )
 
-// GOSTAvailable returns nil when the openssl binary and its gost engine work on this machine,
-// which it finds out by running them: a Streebog test vector and a throwaway GOST key. The
-// error otherwise says how to install the engine.
+// GOSTAvailable returns nil when the gost engine works on this machine both in the openssl
+// binary (which creates the development PKI, and which verifiers use) and in this process's
+// libcrypto (which signs), which it finds out by running them: a Streebog test vector in
+// both, and a throwaway GOST key from the binary. The error otherwise says how to install the
+// engine.
 func GOSTAvailable() error {
 	if _, err := exec.LookPath("openssl"); err != nil {
 		return fmt.Errorf("GOST signing needs the openssl binary: %w; install it with `apt-get install -y openssl libengine-gost-openssl`", err)
@@ -106,6 +108,20 @@ func GOSTAvailable() error {
 	// The key goes to a pipe and is dropped: only success matters.
 	if _, err := runOpenSSL(ctx, conf, nil, "genpkey", "-algorithm", "gost2012_256", "-pkeyopt", "paramset:A"); err != nil {
 		return fmt.Errorf("openssl cannot generate GOST R 34.10-2012 keys (gost engine not loaded): %w; %s", err, installHint)
+	}
+
+	if _, err := gostEngine(); err != nil {
+		if errors.Is(err, errGOSTNeedsCgo) {
+			return err
+		}
+		return fmt.Errorf("GOST signing in process: %w; %s", err, installHint)
+	}
+	sum, err = streebog256([]byte(streebogM1))
+	if err != nil {
+		return fmt.Errorf("GOST signing in process: %w; %s", err, installHint)
+	}
+	if got := hex.EncodeToString(sum); got != streebogM1H256 {
+		return fmt.Errorf("libcrypto's GOST R 34.11-2012 digest of the standard's test message is %s, want %s; %s", got, streebogM1H256, installHint)
 	}
 	return nil
 }

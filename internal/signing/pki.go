@@ -54,8 +54,9 @@ type Material struct {
 	CAChain     []*x509.Certificate // its issuers, from ca.pem
 	Chain       []byte              // PEM: the signing certificate, then the CA chain
 
-	// OpenSSLConf is, for KindGOST, the OPENSSL_CONF file that loads the gost engine (see
-	// VerifyConfig); "" for KindECDSA.
+	// OpenSSLConf is, for KindGOST, the OPENSSL_CONF file that loads the gost engine into the
+	// openssl binary (see VerifyConfig), for creating the PKI and verifying; "" for KindECDSA.
+	// NewGOSTSigner does not need it: it loads the engine into this process itself.
 	OpenSSLConf string
 }
 
@@ -148,8 +149,9 @@ func createPKI(dir, final string, kind Kind, conf string) error {
 }
 
 // LoadMaterial reads the material of kind in dir (laid out as Material describes) and checks
-// that it fits together. For GOST the key is left to openssl and only its presence is checked,
-// and OpenSSLConf stays empty: set it (VerifyConfig) before NewGOSTSigner. EnsureDevPKI does both.
+// that it fits together. For GOST only the key's presence is checked here (NewGOSTSigner has
+// libcrypto read it, and checks it against the certificate), and OpenSSLConf stays empty: set it
+// (VerifyConfig) to verify with the openssl binary. EnsureDevPKI does both.
 func LoadMaterial(dir string, kind Kind) (Material, error) {
 	m := Material{
 		Kind:     kind,

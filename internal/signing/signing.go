@@ -5,8 +5,10 @@
 // Three implementations sit behind one narrow interface, chosen by Config.Kind:
 //
 //   - GOSTSigner: GOST R 34.10-2012 (256-bit, paramset A) with GOST R 34.11-2012 (Streebog-256),
-//     the scheme Russian verifiers expect. The GOST arithmetic is done by the openssl binary with
-//     the Debian gost engine (libengine-gost-openssl); Go has no GOST implementation we may use.
+//     the scheme Russian verifiers expect. The GOST arithmetic is done in process by OpenSSL's
+//     libcrypto with the Debian gost engine (libengine-gost-openssl), through cgo (headers from
+//     libssl-dev); Go has no GOST implementation we may use. The openssl binary, with the same
+//     engine, still creates the development PKI.
 //   - ECDSASigner: ECDSA P-256 with SHA-256, in process; for machines without the engine.
 //   - RemoteSigner: an HTTP client of an external signing service of the CryptoPro DSS kind,
 //     for when the ministry's key lives in an HSM and never on this machine.
@@ -23,8 +25,8 @@
 //	OPENSSL_CONF=/path/to/openssl-gost.cnf openssl cms -verify -binary -inform DER \
 //	    -in sig.der -content document.pdf -CAfile ca.pem -out /dev/null
 //
-// The local signers build the CMS structure in Go (cms.go) and leave only the signature
-// arithmetic to openssl (GOST) or crypto/ecdsa. Neither `openssl cms -sign` nor
+// The local signers build the CMS structure in Go (cms.go) and leave only the digest and
+// signature arithmetic to libcrypto (GOST) or crypto/ecdsa. Neither `openssl cms -sign` nor
 // smallstep/pkcs7 (v0.2.3 calls time.Now in AddSignerChain) can sign a signing-time chosen by
 // the caller, and the Signer contract is that the caller's signingTime is the one signed, so
 // a retried activity reproduces the same signed attributes. smallstep/pkcs7 parses: remote

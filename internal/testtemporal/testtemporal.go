@@ -20,6 +20,7 @@ import (
 
 	enumspb "go.temporal.io/api/enums/v1"
 	"go.temporal.io/sdk/client"
+	"go.temporal.io/sdk/interceptor"
 	sdklog "go.temporal.io/sdk/log"
 	"go.temporal.io/sdk/worker"
 	"go.temporal.io/server/common/dynamicconfig"
@@ -119,10 +120,11 @@ func (e *Env) HostPort() string { return e.server.GetFrontendHostPort() }
 // NewWorker starts a worker on taskQueue with what register registers. The
 // worker is stopped on the test's cleanup. Workflow panics fail the
 // workflow instead of being retried, so that a broken workflow fails the
-// test quickly.
-func (e *Env) NewWorker(taskQueue string, register func(worker.Registry)) worker.Worker {
+// test quickly. Interceptors are the ones the product's workers run (for profdev's
+// processes, worker.Interceptors(), which classifies activity errors).
+func (e *Env) NewWorker(taskQueue string, register func(worker.Registry), interceptors ...interceptor.WorkerInterceptor) worker.Worker {
 	e.t.Helper()
-	w := worker.New(e.client, taskQueue, worker.Options{WorkflowPanicPolicy: worker.FailWorkflow})
+	w := worker.New(e.client, taskQueue, worker.Options{WorkflowPanicPolicy: worker.FailWorkflow, Interceptors: interceptors})
 	register(w)
 	if err := w.Start(); err != nil {
 		e.t.Fatalf("testtemporal: start worker on task queue %q: %v", taskQueue, err)

@@ -1,0 +1,182 @@
+package activities_test
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"testing"
+
+	"cloud.google.com/go/civil"
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/profdev/profdev/activities"
+	"github.com/profdev/profdev/internal/domain"
+)
+
+// fakeBatches is batch storage: a number is claimed once per claim key, as the store's
+// certificate_numbers table does, and a claim key seen again gets its number back.
+type fakeBatches struct {
+	recorder
+	items   []domain.BatchItem
+	claims  map[string]string
+	results map[int]string
+}
+
+func (f *fakeBatches) BatchItems(_ context.Context, batchID string, from, limit int) ([]domain.BatchItem, error) {
+	if err := f.record("BatchItems", batchID, from, limit); err != nil {
+		return nil, err
+	}
+	return f.items[from:min(from+limit, len(f.items))], nil
+}
+
+func (f *fakeBatches) AllocateCertificateNumber(_ context.Context, authority string, year int, claimKey string) (string, error) {
+	if err := f.record("AllocateCertificateNumber", authority, year, claimKey); err != nil {
+		return "", err
+	}
+	if n, ok := f.claims[claimKey]; ok {
+		return n, nil
+	}
+	if f.claims == nil {
+		f.claims = map[string]string{}
+	}
+	n := fmt.Sprintf("MINTRUD-%d-%06d", year, len(f.claims)+1)
+	f.claims[claimKey] = n
+	return n, nil
+}
+
+func (f *fakeBatches) SetBatchItemResult(_ context.Context, batchID string, index int, number, errMsg string) error {
+	if err := f.record("SetBatchItemResult", batchID, index, number, errMsg); err != nil {
+		return err
+	}
+	if f.results == nil {
+		f.results = map[int]string{}
+	}
+	f.results[index] = number
+	return nil
+}
+
+func batchRequest(servant string) domain.CertificateRequest {
+	return domain.CertificateRequest{Servant: domain.Servant{ID: servant, FullName: "Сидоров Пётр", Email: servant + "@x.test"},
+		Agency: domain.AgencyRef{ID: "agency-1", Name: "Агентство"}, ProviderID: "provider-1", ProgrammeCode: "PK-01", Year: 2026,
+		Hours: 72, Amount: 30000, StartBy: civil.Date{Year: 2026, Month: 4, Day: 1}, EndBy: civil.Date{Year: 2026, Month: 6, Day: 30}}
+}
+
+func mustBatch(t *testing.T, servants ...string) []domain.BatchItem {
+	t.Helper()
+	var items []domain.BatchItem
+	for i, s := range servants {
+		raw, err := json.Marshal(batchRequest(s))
+		if err != nil {
+			t.Fatal(err)
+		}
+		items = append(items, domain.BatchItem{Index: i, Request: raw})
+	}
+	return items
+}
+
+func numberChunk(t *testing.T, store *fakeBatches, in activities.ChunkInput) ([]activities.NumberedItem, error) {
+	t.Helper()
+	a := &activities.Batches{Store: store}
+	val, err := newEnv(t, a).ExecuteActivity(a.NumberBatchItems, in)
+	if err != nil {
+		return nil, err
+	}
+	var got []activities.NumberedItem
+	if err := val.Get(&got); err != nil {
+		t.Fatal(err)
+	}
+	return got, nil
+}
+
+func TestNumberBatchItems(t *testing.T) {
+	store := &fakeBatches{items: mustBatch(t, "s-1", "s-2", "s-3")}
+	got, err := numberChunk(t, store, activities.ChunkInput{BatchID: "b1", Authority: "mintrud", From: 1, Limit: 5})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []activities.NumberedItem{
+		{Index: 1, Number: "MINTRUD-2026-000001", Request: batchRequest("s-2")},
+		{Index: 2, Number: "MINTRUD-2026-000002", Request: batchRequest("s-3")},
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("numbered items mismatch (-want +got):\n%s", diff)
+	}
+	wantCalls := []call{
+		{"BatchItems", []any{"b1", 1, 5}},
+		{"AllocateCertificateNumber", []any{"mintrud", 2026, "batch:b1:1"}},
+		{"SetBatchItemResult", []any{"b1", 1, "MINTRUD-2026-000001", ""}},
+		{"AllocateCertificateNumber", []any{"mintrud", 2026, "batch:b1:2"}},
+		{"SetBatchItemResult", []any{"b1", 2, "MINTRUD-2026-000002", ""}},
+	}
+	if diff := cmp.Diff(wantCalls, store.calls); diff != "" {
+		t.Errorf("store calls mismatch (-want +got):\n%s", diff)
+	}
+}
+
+// TestNumberBatchItemsRetried is the chunk retried after it failed half way: the items
+// numbered before the failure keep their numbers and no number is claimed twice.
+func TestNumberBatchItemsRetried(t *testing.T) {
+	store := &fakeBatches{items: mustBatch(t, "s-1", "s-2")}
+	in := activities.ChunkInput{BatchID: "b1", Authority: "mintrud", From: 0, Limit: 2}
+	// The first attempt claims both numbers but cannot record the second.
+	a := &activities.Batches{Store: &fakeBatchesOnce{fakeBatches: store, failIndex: 1}}
+	_, err := newEnv(t, a).ExecuteActivity(a.NumberBatchItems, in)
+	if diff := cmp.Diff(unavailable, failureOf(t, err)); diff != "" {
+		t.Fatalf("first attempt: failure mismatch (-want +got):\n%s", diff)
+	}
+	got, err := numberChunk(t, store, in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []activities.NumberedItem{
+		{Index: 0, Number: "MINTRUD-2026-000001", Request: batchRequest("s-1")},
+		{Index: 1, Number: "MINTRUD-2026-000002", Request: batchRequest("s-2")},
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("numbers after the retry mismatch (-want +got):\n%s", diff)
+	}
+	if len(store.claims) != 2 {
+		t.Errorf("claimed %d numbers for 2 items: %v", len(store.claims), store.claims)
+	}
+	if diff := cmp.Diff(map[int]string{0: "MINTRUD-2026-000001", 1: "MINTRUD-2026-000002"}, store.results); diff != "" {
+		t.Errorf("recorded results mismatch (-want +got):\n%s", diff)
+	}
+}
+
+// fakeBatchesOnce fails recording the result of one item with a database outage.
+type fakeBatchesOnce struct {
+	*fakeBatches
+	failIndex int
+}
+
+func (f *fakeBatchesOnce) SetBatchItemResult(ctx context.Context, batchID string, index int, number, errMsg string) error {
+	if index == f.failIndex {
+		return errUnavailable
+	}
+	return f.fakeBatches.SetBatchItemResult(ctx, batchID, index, number, errMsg)
+}
+
+func TestNumberBatchItemsUnreadable(t *testing.T) {
+	store := &fakeBatches{items: mustBatch(t, "s-1", "s-2")}
+	store.items[1].Request = json.RawMessage(`{"year":"next"}`)
+	_, err := numberChunk(t, store, activities.ChunkInput{BatchID: "b1", Authority: "mintrud", From: 0, Limit: 2})
+	want := &failure{Type: "invalid", NonRetryable: true,
+		Message: "batch b1 item 1 is unreadable: json: cannot unmarshal string into Go struct field CertificateRequest.year of type int"}
+	if diff := cmp.Diff(want, failureOf(t, err)); diff != "" {
+		t.Errorf("failure mismatch (-want +got):\n%s", diff)
+	}
+}
+
+func TestBatchStoreErrors(t *testing.T) {
+	for _, method := range []string{"BatchItems", "AllocateCertificateNumber", "SetBatchItemResult"} {
+		for _, se := range storeErrors {
+			t.Run(method+" "+se.name, func(t *testing.T) {
+				store := &fakeBatches{recorder: recorder{fail: map[string]error{method: se.err}}, items: mustBatch(t, "s-1")}
+				_, err := numberChunk(t, store, activities.ChunkInput{BatchID: "b1", Authority: "mintrud", From: 0, Limit: 1})
+				if diff := cmp.Diff(se.want, failureOf(t, err)); diff != "" {
+					t.Errorf("failure mismatch (-want +got):\n%s", diff)
+				}
+			})
+		}
+	}
+}
