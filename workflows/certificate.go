@@ -122,6 +122,7 @@ func Certificate(ctx workflow.Context, in CertificateInput) (domain.Certificate,
 	if err := w.registerHandlers(ctx); err != nil {
 		return w.c, err
 	}
+	w.answerBatch(ctx)
 	if err := w.issue(ctx); err != nil {
 		var appErr *temporal.ApplicationError
 		if errors.As(err, &appErr) && permanent(err) {
@@ -136,10 +137,12 @@ func Certificate(ctx workflow.Context, in CertificateInput) (domain.Certificate,
 					return w.c, ownStep(ctx, "recording the batch refusal", err)
 				}
 			}
+			w.reportToBatch(ctx)
 			return w.c, drain(ctx)
 		}
 		return w.c, ownStep(ctx, "the issue", err)
 	}
+	w.reportToBatch(ctx)
 	upgradeStep(ctx)
 	for !w.finished() {
 		seen := w.changes
@@ -246,4 +249,43 @@ func (w *certificate) searchAttributes() []temporal.SearchAttributeUpdate {
 		AttrAuthority.ValueSet(w.c.Authority), AttrAgency.ValueSet(w.c.Agency.ID), AttrProvider.ValueSet(w.c.ProviderID),
 		AttrYear.ValueSet(int64(w.c.Year)), AttrOverdue.ValueSet(w.c.Overdue),
 	}
+}
+
+// reportToBatch tells the batch that started the certificate whether it was issued or refused
+// (certificate_batch_steps.go). Version 1 reports; certificates started before do not, and
+// their batches did not wait for them.
+func (w *certificate) reportToBatch(ctx workflow.Context) {
+	parent := workflow.GetInfo(ctx).ParentWorkflowExecution
+	if w.in.Certificate.BatchID == "" || parent == nil {
+		return
+	}
+	if workflow.GetVersion(ctx, "report-to-batch", workflow.DefaultVersion, 1) == workflow.DefaultVersion {
+		return
+	}
+	s := CertificateSettled{Number: w.c.Number, Issued: w.refusal == nil}
+	var appErr *temporal.ApplicationError
+	if errors.As(w.refusal, &appErr) {
+		s.Code, s.Reason = domain.Code(appErr.Type()), appErr.Message()
+	}
+	if err := workflow.SignalExternalWorkflow(ctx, parent.ID, "", SignalCertificateSettled, s).Get(ctx, nil); err != nil {
+		workflow.GetLogger(ctx).Error("batch not told", "batch", parent.ID, "error", err)
+	}
+}
+
+// answerBatch reports again whenever the batch asks (a retried batch finds the certificate
+// started already), once the certificate is issued or refused; before that, the report
+// follows anyway.
+func (w *certificate) answerBatch(ctx workflow.Context) {
+	if w.in.Certificate.BatchID == "" {
+		return
+	}
+	asks := workflow.GetSignalChannel(ctx, SignalReportSettlement)
+	workflow.Go(ctx, func(ctx workflow.Context) {
+		for {
+			asks.Receive(ctx, nil)
+			if w.ready {
+				w.reportToBatch(ctx)
+			}
+		}
+	})
 }

@@ -15,7 +15,12 @@ import (
 // where they stopped and issue nothing twice: numbers are claimed per item, and a
 // certificate's workflow ID is its number.
 //
-// The batch takes no updates and keeps no clock; each certificate sends its own notices.
+// From version 1 the batch also accounts for every item: each certificate reports to it once
+// it is issued or refused, and a run ends (completes, or continues as new) only once every
+// item it started is accounted for; an item whose certificate is still being issued (say,
+// waiting for the database) keeps it waiting. certificate_batch_steps.go holds the signals
+// and the query through which it learns and tells each item's state, and
+// certificate_batch_notices.go what the issuer is told at the end. The batch keeps no clock.
 
 // CertificateBatchWorkflowType names the batch workflow.
 const CertificateBatchWorkflowType = "CertificateBatch"
@@ -32,6 +37,39 @@ type BatchInput struct {
 	Terms         CertificateTerms `json:"terms"`
 	PublicBaseURL string           `json:"public_base_url"`
 	From          int              `json:"from"`
+	// Tally counts what earlier runs accounted for; nil in the first run.
+	Tally *BatchTally `json:"tally,omitempty"`
+}
+
+// BatchTally counts a batch's items by what happened to them.
+type BatchTally struct {
+	Issued  int `json:"issued"`
+	Refused int `json:"refused"`
+	Waiting int `json:"waiting"`
+}
+
+// What happened to a batch item.
+const (
+	BatchItemWaiting = "waiting" // its certificate is started, not yet issued or refused
+	BatchItemIssued  = "issued"
+	BatchItemRefused = "refused" // with the code and reason of the refusal
+)
+
+// BatchItemOutcome is one item of a batch's current run and what happened to it.
+type BatchItemOutcome struct {
+	Index  int         `json:"index"`
+	Number string      `json:"number"`
+	Status string      `json:"status"`
+	Code   domain.Code `json:"code,omitempty"`
+	Reason string      `json:"reason,omitempty"`
+}
+
+// BatchReport is what the batch query answers: the current run's items and the tally of the
+// whole batch so far.
+type BatchReport struct {
+	Items []BatchItemOutcome `json:"items"`
+	Tally BatchTally         `json:"tally"`
+	Done  bool               `json:"done"` // every item of the batch is issued or refused
 }
 
 const (
@@ -41,34 +79,137 @@ const (
 
 var batchActivities *activities.Batches
 
-// CertificateBatch issues a batch.
+// CertificateBatch issues a batch and returns the number of certificates it started.
 func CertificateBatch(ctx workflow.Context, in BatchInput) (int, error) {
 	ctx = withActivities(ctx)
+	// Version 1 waits for every item to be issued or refused, and reports each; before it,
+	// the batch completed once its certificates had started, and a certificate that then
+	// failed was accounted for nowhere. Runs started before keep that path on replay.
+	if workflow.GetVersion(ctx, "batch-accounts-items", workflow.DefaultVersion, 1) == workflow.DefaultVersion {
+		return startBatch(ctx, in)
+	}
+	w := &batch{in: in, notes: newNotifier(ctx)}
+	if in.Tally != nil {
+		w.before = *in.Tally
+	}
+	if err := w.registerHandlers(ctx); err != nil {
+		return 0, err
+	}
+	started, more := 0, false
+	for !more {
+		var items []activities.NumberedItem
+		if err := workflow.ExecuteActivity(ctx, batchActivities.NumberBatchItems,
+			activities.ChunkInput{BatchID: in.BatchID, Authority: in.Authority, From: w.in.From, Limit: batchChunk}).Get(ctx, &items); err != nil {
+			return started, ownStep(ctx, "numbering the items", err)
+		}
+		if len(items) == 0 {
+			break
+		}
+		// The items are known before their certificates start, so that no report finds an
+		// item it does not know.
+		for _, it := range items {
+			w.items = append(w.items, BatchItemOutcome{Index: it.Index, Number: it.Number, Status: BatchItemWaiting})
+		}
+		futures := w.startChunk(ctx, items)
+		for i, f := range futures {
+			err := f.GetChildWorkflowExecution().Get(ctx, nil)
+			if temporal.IsWorkflowExecutionAlreadyStartedError(err) {
+				// Started by an earlier attempt, which it may have reported to: ask again.
+				w.askAgain(ctx, items[i].Number)
+			} else if err != nil {
+				return started, ownStep(ctx, "starting certificate "+items[i].Number, err)
+			}
+			started++
+		}
+		w.in.From = items[len(items)-1].Index + 1
+		more = started >= batchPerRun
+	}
+	if err := workflow.Await(ctx, func() bool { return w.tally().Waiting == 0 }); err != nil {
+		return started, err
+	}
+	if more {
+		next, tally := w.in, w.total()
+		next.Tally = &tally
+		return started, workflow.NewContinueAsNewError(ctx, CertificateBatchWorkflowType, next)
+	}
+	w.done = true
+	w.notes.send(ctx, w.settledNotice())
+	w.notes.wait(ctx)
+	return started, nil
+}
+
+// batch is a run of a batch issuance.
+type batch struct {
+	in     BatchInput
+	before BatchTally // accounted for by earlier runs
+	items  []BatchItemOutcome
+	done   bool
+	notes  *notifier
+}
+
+// startChunk starts one certificate workflow per item, as abandoned children.
+func (w *batch) startChunk(ctx workflow.Context, items []activities.NumberedItem) []workflow.ChildWorkflowFuture {
+	futures := make([]workflow.ChildWorkflowFuture, 0, len(items))
+	for _, it := range items {
+		futures = append(futures, w.startCertificate(ctx, it))
+	}
+	return futures
+}
+
+func (w *batch) startCertificate(ctx workflow.Context, it activities.NumberedItem) workflow.ChildWorkflowFuture {
+	in := w.in
+	cin := NewCertificateInput(it.Request, it.Number, in.Authority, in.Region, in.IssuedBy, in.Terms, in.PublicBaseURL, in.BatchID)
+	return workflow.ExecuteChildWorkflow(workflow.WithChildOptions(ctx, workflow.ChildWorkflowOptions{
+		WorkflowID:            CertificateWorkflowID(it.Number),
+		ParentClosePolicy:     enumspb.PARENT_CLOSE_POLICY_ABANDON,
+		WorkflowIDReusePolicy: enumspb.WORKFLOW_ID_REUSE_POLICY_REJECT_DUPLICATE,
+		WorkflowRunTimeout:    0,
+		TypedSearchAttributes: temporal.NewSearchAttributes(AttrProcess.ValueSet(ProcessCertificate),
+			AttrAuthority.ValueSet(in.Authority), AttrAgency.ValueSet(it.Request.Agency.ID), AttrProvider.ValueSet(it.Request.ProviderID)),
+	}), CertificateWorkflowType, cin)
+}
+
+// tally counts this run's items.
+func (w *batch) tally() BatchTally {
+	var t BatchTally
+	for _, it := range w.items {
+		switch it.Status {
+		case BatchItemIssued:
+			t.Issued++
+		case BatchItemRefused:
+			t.Refused++
+		default:
+			t.Waiting++
+		}
+	}
+	return t
+}
+
+// total counts the batch's items so far, earlier runs included.
+func (w *batch) total() BatchTally {
+	t := w.tally()
+	t.Issued += w.before.Issued
+	t.Refused += w.before.Refused
+	return t
+}
+
+// startBatch is the batch before version 1: it starts the certificates and completes.
+func startBatch(ctx workflow.Context, in BatchInput) (int, error) {
 	started := 0
 	for {
 		var items []activities.NumberedItem
 		if err := workflow.ExecuteActivity(ctx, batchActivities.NumberBatchItems,
 			activities.ChunkInput{BatchID: in.BatchID, Authority: in.Authority, From: in.From, Limit: batchChunk}).Get(ctx, &items); err != nil {
-			return started, err
+			return started, ownStep(ctx, "numbering the items", err)
 		}
 		if len(items) == 0 {
 			return started, nil
 		}
-		futures := make([]workflow.ChildWorkflowFuture, 0, len(items))
-		for _, it := range items {
-			cin := NewCertificateInput(it.Request, it.Number, in.Authority, in.Region, in.IssuedBy, in.Terms, in.PublicBaseURL, in.BatchID)
-			futures = append(futures, workflow.ExecuteChildWorkflow(workflow.WithChildOptions(ctx, workflow.ChildWorkflowOptions{
-				WorkflowID:            CertificateWorkflowID(it.Number),
-				ParentClosePolicy:     enumspb.PARENT_CLOSE_POLICY_ABANDON,
-				WorkflowIDReusePolicy: enumspb.WORKFLOW_ID_REUSE_POLICY_REJECT_DUPLICATE,
-				WorkflowRunTimeout:    0,
-				TypedSearchAttributes: temporal.NewSearchAttributes(AttrProcess.ValueSet(ProcessCertificate),
-					AttrAuthority.ValueSet(in.Authority), AttrAgency.ValueSet(it.Request.Agency.ID), AttrProvider.ValueSet(it.Request.ProviderID)),
-			}), CertificateWorkflowType, cin))
-		}
+		w := &batch{in: in}
+		futures := w.startChunk(ctx, items)
 		for _, f := range futures {
 			if err := f.GetChildWorkflowExecution().Get(ctx, nil); err != nil && !temporal.IsWorkflowExecutionAlreadyStartedError(err) {
-				return started, err
+				return started, ownStep(ctx, "starting a certificate", err)
 			}
 			started++
 		}

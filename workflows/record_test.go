@@ -12,6 +12,7 @@ import (
 	historypb "go.temporal.io/api/history/v1"
 	"go.temporal.io/sdk/activity"
 	"go.temporal.io/sdk/client"
+	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/worker"
 	"google.golang.org/protobuf/encoding/protojson"
 
@@ -27,8 +28,11 @@ import (
 // TestRecordProcessHistories records one history per process from today's workflow code on a
 // real Temporal server (in process), with the real calendar and stand-ins for storage,
 // signing and mail; the replay test then holds every later change to them. It runs only with
-// PROFDEV_RECORD_HISTORIES=1 and writes testdata/<process>.v2.history.json. The API's
-// end-to-end tests record the first histories (without .v2) on PostgreSQL.
+// PROFDEV_RECORD_HISTORIES=1 and writes the files of testdata/ it names that do not exist
+// yet: a recorded history stands for workflows running on the code that recorded it, so it is
+// kept (delete a file to record it again). The API's end-to-end tests record the first
+// histories (without .v2) on PostgreSQL. The .v2 files were recorded once every process was
+// on the step skeleton; the .v3 ones once a batch accounted for its items.
 func TestRecordProcessHistories(t *testing.T) {
 	if os.Getenv("PROFDEV_RECORD_HISTORIES") != "1" {
 		t.Skip("records histories only with PROFDEV_RECORD_HISTORIES=1")
@@ -88,7 +92,8 @@ func TestRecordProcessHistories(t *testing.T) {
 		id := workflows.CertificateBatchWorkflowID(in.BatchID)
 		rec.start(id, workflows.CertificateBatchWorkflowType, in)
 		rec.wait(id)
-		rec.save(id, "certificate_batch.v2.history.json")
+		rec.save(id, "certificate_batch.v3.history.json")
+		rec.save(workflows.CertificateWorkflowID("MT-REC-100001"), "certificate_batch_item.v3.history.json") // refused
 	})
 
 	t.Run("reserve nomination", func(t *testing.T) {
@@ -175,6 +180,9 @@ func registerStandIns(r worker.Registry) {
 	r.RegisterActivityWithOptions(func(context.Context, activities.DeliveryInput) (notify.Result, error) { return notify.Result{}, nil }, activityName("DeliverDocument"))
 	r.RegisterActivityWithOptions(func(_ context.Context, in activities.PrepareInput) (activities.Prepared, error) {
 		c := in.Certificate
+		if c.Programme.Code == "PK-GONE" {
+			return activities.Prepared{}, temporal.NewNonRetryableApplicationError("programme PK-GONE not found", string(domain.CodeNotFound), nil)
+		}
 		c.Programme = domain.Programme{Code: c.Programme.Code, Title: "Программа", Kind: domain.QualificationUpgrade, Hours: 72, Format: "blended", Price: 1000}
 		return activities.Prepared{Certificate: c, Parties: domain.CertificateParties{IssuerName: "Минтруд России", ProviderName: "Центр", ProviderEmail: "p@x.test"}, SHA256: "abc"}, nil
 	}, activityName("PrepareCertificate"))
@@ -188,10 +196,10 @@ func registerStandIns(r worker.Registry) {
 		}
 		today := civil.DateOf(time.Now().In(workflows.Moscow))
 		var out []activities.NumberedItem
-		for i := range 2 {
+		for i, code := range []string{"PK-1", "PK-GONE"} {
 			req := recCertificateInput("", today, "").Certificate
 			out = append(out, activities.NumberedItem{Index: i, Number: fmt.Sprintf("MT-REC-1%05d", i), Request: domain.CertificateRequest{
-				Servant: req.Servant, Agency: req.Agency, ProviderID: req.ProviderID, ProgrammeCode: "PK-1", Year: req.Year,
+				Servant: req.Servant, Agency: req.Agency, ProviderID: req.ProviderID, ProgrammeCode: code, Year: req.Year,
 				Hours: req.Hours, Amount: req.Amount, StartBy: req.StartBy, EndBy: req.EndBy}})
 		}
 		return out, nil
@@ -257,9 +265,15 @@ func (r *recorder) wait(id string) {
 	}
 }
 
-// save writes the history so far, once the workflow has nothing left to do at once.
+// save writes the history so far, once the workflow has nothing left to do at once, unless
+// the file exists.
 func (r *recorder) save(id, file string) {
 	r.t.Helper()
+	path := filepath.Join("testdata", file)
+	if _, err := os.Stat(path); err == nil {
+		r.t.Logf("kept %s", file)
+		return
+	}
 	ctx, cancel := r.ctx()
 	defer cancel()
 	var hist *historypb.History
@@ -274,7 +288,7 @@ func (r *recorder) save(id, file string) {
 	if err != nil {
 		r.t.Fatal(err)
 	}
-	if err := os.WriteFile(filepath.Join("testdata", file), b, 0o644); err != nil {
+	if err := os.WriteFile(path, b, 0o644); err != nil {
 		r.t.Fatal(err)
 	}
 	r.t.Logf("recorded %s (%d events)", file, len(hist.Events))

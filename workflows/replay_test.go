@@ -34,6 +34,9 @@ func TestRecordedHistoriesReplay(t *testing.T) {
 		"planning_cycle.v2.history.json",    // open, a plan (child), a quarterly report
 		"planning_plan.v2.history.json",     // submitted, returned, resubmitted, accepted
 		"planning_open.v2.history.json",     // the scheduled opening of next year's cycle
+		// Recorded once a batch accounts for its items:
+		"certificate_batch.v3.history.json",      // two items: one issued, one refused; waits for both, tells the issuer
+		"certificate_batch_item.v3.history.json", // the refused item's certificate, reporting to its batch
 	} {
 		t.Run(file, func(t *testing.T) {
 			b, err := os.ReadFile(filepath.Join("testdata", file))

@@ -3,12 +3,14 @@ package workflows_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"sync"
 	"testing"
 	"time"
 
 	"cloud.google.com/go/civil"
 	"github.com/google/go-cmp/cmp"
+	"github.com/stretchr/testify/mock"
 	"go.temporal.io/sdk/activity"
 	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/testsuite"
@@ -200,5 +202,96 @@ func TestCalendarOutageDelaysTheReviewOnly(t *testing.T) {
 	}
 	if n := down.count("calendar"); n < 6 {
 		t.Errorf("the calendar was asked %d times, want at least 6: five failures, then the deadlines", n)
+	}
+}
+
+// batchStore refuses one programme for good and lets the other through after an outage.
+type batchStore struct {
+	*fakeCertificateStore
+	down *outage
+}
+
+func (f *batchStore) ProgrammeForCertificate(ctx context.Context, a, p, code string, y int) (domain.Programme, error) {
+	if code == "PK-GONE" {
+		return domain.Programme{}, domain.NotFound("programme PK-GONE of provider-1 for 2026")
+	}
+	if err := f.down.call("programme"); err != nil {
+		return domain.Programme{}, err
+	}
+	return f.fakeCertificateStore.ProgrammeForCertificate(ctx, a, p, code, y)
+}
+
+// TestBatchAccountsForEveryItem: of a batch's two items, one waits out a database outage
+// (ten failures: its certificate's issue retries for minutes) and one is refused for good.
+// While the first is waiting the batch says so and does not finish; it ends with one issued
+// and one refused with its reason, and tells the issuer.
+func TestBatchAccountsForEveryItem(t *testing.T) {
+	down := newOutage(10)
+	e := newFlakyCertificateEnv(t, at(2026, 4, 20, 10, 0), func(f *fakeCertificateStore) activities.CertificateStore {
+		return &batchStore{fakeCertificateStore: f, down: down}
+	})
+	e.RegisterWorkflowWithOptions(workflows.CertificateBatch, workflow.RegisterOptions{Name: workflows.CertificateBatchWorkflowType})
+	e.RegisterActivity(&activities.Batches{})
+	var refusals []activities.BatchRefusal
+	e.OnActivity("RefuseBatchItem", mock.Anything, mock.Anything).Return(func(_ context.Context, in activities.BatchRefusal) error {
+		refusals = append(refusals, in)
+		return nil
+	})
+	defer func() {
+		if len(refusals) != 1 || refusals[0].Number != "MT-2026-000002" || refusals[0].Reason == "" {
+			t.Errorf("refusals recorded against the batch = %+v, want the refused item's, with its reason", refusals)
+		}
+	}()
+	item := func(i int, code string) activities.NumberedItem {
+		r := domain.CertificateRequest{
+			Servant: domain.Servant{ID: fmt.Sprintf("servant-%d", i), FullName: "И. И. Иванов", Email: "s@x.test", Position: "консультант"}, Agency: domain.AgencyRef{ID: "agency-1", Name: "A"},
+			ProviderID: "provider-1", ProgrammeCode: code, Year: 2026, Hours: 72, Amount: 1000,
+			StartBy: civil.Date{Year: 2026, Month: 5, Day: 11}, EndBy: civil.Date{Year: 2026, Month: 7, Day: 31},
+		}
+		return activities.NumberedItem{Index: i, Number: fmt.Sprintf("MT-2026-00000%d", i+1), Request: r}
+	}
+	e.OnActivity("NumberBatchItems", mock.Anything, mock.Anything).Return(func(_ context.Context, in activities.ChunkInput) ([]activities.NumberedItem, error) {
+		if in.From > 0 {
+			return nil, nil
+		}
+		return []activities.NumberedItem{item(0, "PK-1"), item(1, "PK-GONE")}, nil
+	})
+	var during workflows.BatchReport
+	e.RegisterDelayedCallback(func() {
+		v, err := e.QueryWorkflow(workflows.QueryBatch)
+		if err != nil {
+			t.Errorf("query during the outage: %v", err)
+			return
+		}
+		if err := v.Get(&during); err != nil {
+			t.Error(err)
+		}
+	}, 30*time.Second)
+	e.ExecuteWorkflow(workflows.CertificateBatchWorkflowType, workflows.BatchInput{BatchID: "b1", Authority: "mintrud", Region: "RU",
+		IssuedBy: ministryUser, Terms: workflows.DefaultCertificateTerms, PublicBaseURL: "http://x"})
+	if !e.IsWorkflowCompleted() || e.GetWorkflowError() != nil {
+		t.Fatalf("batch completed %v, error %v", e.IsWorkflowCompleted(), e.GetWorkflowError())
+	}
+	wantDuring := workflows.BatchTally{Issued: 0, Refused: 1, Waiting: 1}
+	if diff := cmp.Diff(wantDuring, during.Tally); diff != "" || during.Done {
+		t.Errorf("tally during the outage mismatch (-want +got):\n%s (done %v)", diff, during.Done)
+	}
+	v, err := e.QueryWorkflow(workflows.QueryBatch)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var end workflows.BatchReport
+	if err := v.Get(&end); err != nil {
+		t.Fatal(err)
+	}
+	want := workflows.BatchReport{Done: true, Tally: workflows.BatchTally{Issued: 1, Refused: 1}, Items: []workflows.BatchItemOutcome{
+		{Index: 0, Number: "MT-2026-000001", Status: workflows.BatchItemIssued},
+		{Index: 1, Number: "MT-2026-000002", Status: workflows.BatchItemRefused, Code: domain.CodeNotFound, Reason: "programme PK-GONE of provider-1 for 2026 not found"},
+	}}
+	if diff := cmp.Diff(want, end); diff != "" {
+		t.Errorf("batch report mismatch (-want +got):\n%s", diff)
+	}
+	if n := len(e.at("settled", "user:m1")); n != 1 {
+		t.Errorf("the issuer was told %d times that the batch is done, want once", n)
 	}
 }
