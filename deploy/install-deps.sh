@@ -23,6 +23,7 @@ have_gost_engine || missing+=(libengine-gost-openssl)
 [ -e /usr/include/openssl/engine.h ] || missing+=(libssl-dev) # OpenSSL headers for the cgo GOST signer (internal/signing)
 command -v openssl >/dev/null 2>&1 || missing+=(openssl)
 docker compose version >/dev/null 2>&1 || command -v docker-compose >/dev/null 2>&1 || missing+=(docker-compose)
+command -v kubectl >/dev/null 2>&1 || missing+=(kubectl) # renders deploy/k8s in the tests (`kubectl kustomize`)
 
 if ! command -v go >/dev/null 2>&1; then
 	echo "install-deps: Go is not on PATH; profdev needs Go 1.26.8 (GOTOOLCHAIN=local)." >&2
