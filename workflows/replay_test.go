@@ -23,6 +23,7 @@ func TestRecordedHistoriesReplay(t *testing.T) {
 		"reserve.history.json",        // lists, approval, submission, decisions with a correction, selection
 		"planning_cycle.history.json", // open, two plans (children), a late Q1 and an on-time Q4 report
 		"planning_plan.history.json",  // submitted, returned, resubmitted, accepted
+		"connection.history.json",     // submitted, returned, resubmitted, accepted, two sign-ins, connected
 	} {
 		t.Run(file, func(t *testing.T) {
 			b, err := os.ReadFile(filepath.Join("testdata", file))
