@@ -96,6 +96,10 @@ func TestConnectionThroughTheAPI(t *testing.T) {
 		t.Fatalf("idempotent retry created %s, want %s", again.ID, c.ID)
 	}
 	path := "/api/v1/connections/" + c.ID
+	code, body, _ = a.do("GET", "/api/v1/tasks", &ministry, "")
+	if !strings.Contains(string(body), `"connection_review"`) || !strings.Contains(string(body), c.ID) {
+		t.Errorf("ministry's tasks = %d %s, want the connection review", code, body)
+	}
 
 	// Scope and roles: another applicant and another authority see nothing; the operator
 	// reads and changes nothing; an applicant does not decide.
