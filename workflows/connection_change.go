@@ -12,7 +12,7 @@ import (
 // A change to a connected organisation's people (перерегистрация, блокирование, a new
 // person): one workflow per change request. The organisation reports within 3 working days
 // of the event (a late report is accepted and marked); the authority acts within 5 working
-// days of the report, or for a block within 3 + 5 working days of the event (seed 001 items
+// days of the report, or for a block within 3 + 5 working days of the report (seed 001 items
 // 19-24; seed 004 item 3.6), reminded a day ahead and escalated when late. Applied, the change
 // takes effect in the registry at once: a blocked person's next request is refused.
 
@@ -26,7 +26,7 @@ const (
 )
 
 // ChangeTerms are the change deadlines, in working days.
-var ChangeTerms = struct{ ReportDays, ActDays, RemindBefore int }{ReportDays: 3, ActDays: 5, RemindBefore: 1}
+var ChangeTerms = struct{ ReportDays, ForwardDays, ActDays, RemindBefore int }{ReportDays: 3, ForwardDays: 3, ActDays: 5, RemindBefore: 1}
 
 // ChangeWorkflowID is the workflow ID of a change request.
 func ChangeWorkflowID(id string) string { return "connection-change-" + id }
@@ -72,11 +72,13 @@ func ConnectionChange(ctx workflow.Context, in ChangeInput) (domain.ChangeReques
 	}
 	today := Today(ctx)
 	w.c.ReportDue, w.c.ReportedLate = report.Date, today.After(report.Date)
-	from := today
-	if w.c.Kind == domain.ChangeBlock && report.Date.After(today) {
-		from = report.Date // 3 + 5 working days after the event, or 5 after a late report
+	days := ChangeTerms.ActDays
+	if w.c.Kind == domain.ChangeBlock {
+		// The authority forwards the notice within 3 working days of receiving it and the
+		// access is blocked within 5 more (001 items 23-24).
+		days += ChangeTerms.ForwardDays
 	}
-	act, err := WorkingDaysAfter(ctx, from, ChangeTerms.ActDays, in.Region)
+	act, err := WorkingDaysAfter(ctx, today, days, in.Region)
 	if err != nil {
 		return w.c, err
 	}

@@ -254,8 +254,8 @@ func TestConnectionHandoverLateAndTargetReached(t *testing.T) {
 }
 
 // TestBlockChangeDeadlines: a dismissal on Monday 16 March reported on 18 March; the
-// organisation had until 19 March (3 working days), the authority until 3 + 5 working days
-// after the event (26 March). Applied on 20 March, the block reaches the registry.
+// organisation had until 19 March (3 working days), the authority has 3 + 5 working days
+// from the report (30 March). Applied on 20 March, the block reaches the registry.
 func TestBlockChangeDeadlines(t *testing.T) {
 	e := newConnectionEnv(t, at(2026, 3, 18, 10, 0))
 	e.updateAt(t, at(2026, 3, 20, 10, 0), workflows.UpdateDecideChange, workflows.ChangeDecision{Actor: ministryUser, Decision: workflows.DecisionApply})
@@ -271,8 +271,8 @@ func TestBlockChangeDeadlines(t *testing.T) {
 	if err := e.GetWorkflowResult(&ch); err != nil {
 		t.Fatal(err)
 	}
-	if ch.ReportDue != (civil.Date{Year: 2026, Month: 3, Day: 19}) || ch.ReportedLate || ch.ActBy != (civil.Date{Year: 2026, Month: 3, Day: 26}) {
-		t.Errorf("report_due %v late %v act_by %v, want 2026-03-19 false 2026-03-26", ch.ReportDue, ch.ReportedLate, ch.ActBy)
+	if ch.ReportDue != (civil.Date{Year: 2026, Month: 3, Day: 19}) || ch.ReportedLate || ch.ActBy != (civil.Date{Year: 2026, Month: 3, Day: 30}) {
+		t.Errorf("report_due %v late %v act_by %v, want 2026-03-19 false 2026-03-30", ch.ReportDue, ch.ReportedLate, ch.ActBy)
 	}
 	if ch.Status != domain.ChangeApplied || len(e.applied) != 1 {
 		t.Errorf("status %s applied %d times", ch.Status, len(e.applied))

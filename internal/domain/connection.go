@@ -293,8 +293,8 @@ type ChangeRequest struct {
 	// ReportedLate says it did not.
 	ReportDue    civil.Date `json:"report_due,omitzero"`
 	ReportedLate bool       `json:"reported_late"`
-	// ActBy is the authority's deadline: 5 working days after the report (3 + 5 after the
-	// event for a block).
+	// ActBy is the authority's deadline: 5 working days after the report (3 + 5 for a block:
+	// forwarded within 3, blocked within 5; seed 001 items 23-24).
 	ActBy       civil.Date `json:"act_by,omitzero"`
 	Overdue     bool       `json:"overdue"`
 	SubmittedAt time.Time  `json:"submitted_at"`
