@@ -38,6 +38,16 @@ func (s *Server) authenticate() gin.HandlerFunc {
 			fail(c, err)
 			return
 		}
+		if s.cfg.RegistryAuthorisation {
+			if actor, err = s.app.ActorFromRegistry(c.Request.Context(), actor); err != nil {
+				fail(c, err)
+				return
+			}
+			if actor.Role == domain.RoleApplicant && !applicantRoutes[c.Request.Method+" "+c.FullPath()] {
+				fail(c, domain.Forbidden("the caller is not yet connected: only their own connection request is open to them"))
+				return
+			}
+		}
 		c.Set(actorKey, actor)
 		log := zerolog.Ctx(c.Request.Context()).With().Str("actor_sub", actor.Sub).Str("actor_role", string(actor.Role)).Logger()
 		c.Request = c.Request.WithContext(log.WithContext(c.Request.Context()))

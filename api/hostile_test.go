@@ -113,6 +113,8 @@ func (s hostileSeeds) pathValue(path, param string) string {
 			return s.application
 		case strings.HasPrefix(path, "/api/v1/reserve/nominations/"):
 			return s.nomination
+		case strings.HasPrefix(path, "/api/v1/connections/"):
+			return "connection-unknown" // no such request: the walk still must never see a 5xx
 		}
 	case "number":
 		return s.certificate
@@ -134,6 +136,14 @@ func (s hostileSeeds) pathValue(path, param string) string {
 		return s.plan
 	case "workflow_id":
 		return s.workflowID
+	case "org":
+		return "agency-1"
+	case "change_id":
+		return "change-unknown"
+	case "person_id":
+		return "person-unknown"
+	case "code":
+		return "invitation-unknown"
 	}
 	panic("hostile walk: no value for path parameter " + param + " of " + path)
 }

@@ -40,7 +40,7 @@ func (a *testAPI) mustProcesses() *smtptest.Server {
 	a.docSigner = signer
 	a.tenv.NewWorker(workflows.TaskQueue, func(r worker.Registry) {
 		pworker.Register(r, pworker.Deps{Notifier: n, Calendars: calendar.NewRegions(calendar.Russia(), nil), Registry: a.db,
-			Reserve: a.db, Planning: a.db, Certificates: a.db, Batches: a.db, Signer: signer})
+			Reserve: a.db, Planning: a.db, Connections: a.db, Certificates: a.db, Batches: a.db, Signer: signer})
 	}, pworker.Interceptors()...)
 	return smtp
 }

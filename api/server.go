@@ -29,6 +29,10 @@ type Config struct {
 	CertificateTerms workflows.CertificateTerms
 	// PlanningTerms are the deadlines new planning cycles start with.
 	PlanningTerms workflows.PlanningTerms
+	// RegistryAuthorisation makes the registry of authorised people (process 5) say each
+	// caller's role and scope: the token says only who (sub). Off, development tokens carry
+	// the role themselves.
+	RegistryAuthorisation bool
 }
 
 // Store is every storage call the API makes.
@@ -118,6 +122,7 @@ func New(cfg Config, d Deps) *Server {
 	s.inboxRoutes(authed)
 	s.reserveRoutes(authed)
 	s.planningRoutes(authed)
+	s.connectionRoutes(authed)
 
 	s.engine = e
 	return s

@@ -20,6 +20,8 @@ type Deps struct {
 	Registry  activities.RegistryStore
 	Reserve   activities.ReserveStore
 	Planning  activities.PlanningStore
+	// Connections serves the connection of organisations and their people (process 5).
+	Connections activities.ConnectionStore
 	// Certificates, Batches and Signer serve the certificate process.
 	Certificates activities.CertificateStore
 	Batches      activities.BatchStore
@@ -65,6 +67,8 @@ func RegisterWorkflows(r sdkworker.WorkflowRegistry) {
 	r.RegisterWorkflowWithOptions(workflows.PlanningCycle, workflow.RegisterOptions{Name: workflows.CycleWorkflowType})
 	r.RegisterWorkflowWithOptions(workflows.PlanReview, workflow.RegisterOptions{Name: workflows.PlanWorkflowType})
 	r.RegisterWorkflowWithOptions(workflows.OpenPlanningCycle, workflow.RegisterOptions{Name: workflows.OpenerWorkflowType})
+	r.RegisterWorkflowWithOptions(workflows.Connection, workflow.RegisterOptions{Name: workflows.ConnectionWorkflowType})
+	r.RegisterWorkflowWithOptions(workflows.ConnectionChange, workflow.RegisterOptions{Name: workflows.ChangeWorkflowType})
 }
 
 // RegisterActivities registers the activities with their dependencies.
@@ -77,4 +81,5 @@ func RegisterActivities(r sdkworker.ActivityRegistry, d Deps) {
 	r.RegisterActivity(&activities.Batches{Store: d.Batches})
 	r.RegisterActivity(&activities.Reserve{Store: d.Reserve})
 	r.RegisterActivity(&activities.Planning{Store: d.Planning})
+	r.RegisterActivity(&activities.Connections{Store: d.Connections})
 }

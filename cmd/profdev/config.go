@@ -33,6 +33,9 @@ type config struct {
 	AuthPublicKeyFile string // a PEM public key or certificate, when there is no IdP
 	AuthAudience      string
 	AuthTokenIssuer   string // expected iss with a JWKS URL or public key
+	// AuthFromRegistry: the token says who (sub), the registry of authorised people says
+	// role and scope (process 5); off, tokens carry the role themselves.
+	AuthFromRegistry bool
 
 	SMTPHost     string
 	SMTPPort     int
@@ -120,6 +123,9 @@ func loadConfig(getenv func(string) string) (config, error) {
 	if c.TemporalTLS, err = strconv.ParseBool(get("TEMPORAL_TLS", "false")); err != nil {
 		errs = append(errs, "TEMPORAL_TLS must be true or false")
 	}
+	if c.AuthFromRegistry, err = strconv.ParseBool(get("AUTH_FROM_REGISTRY", "false")); err != nil {
+		errs = append(errs, "AUTH_FROM_REGISTRY must be true or false")
+	}
 	if c.SMTPPort, err = strconv.Atoi(get("SMTP_PORT", "587")); err != nil || c.SMTPPort < 1 || c.SMTPPort > 65535 {
 		errs = append(errs, "SMTP_PORT must be a port number")
 	}
@@ -172,6 +178,7 @@ func (c config) print(log zerolog.Logger, piece string) {
 		Str("auth_jwks_url", c.AuthJWKSURL).
 		Str("auth_public_key_file", c.AuthPublicKeyFile).
 		Str("auth_audience", c.AuthAudience).
+		Bool("auth_from_registry", c.AuthFromRegistry).
 		Str("smtp_host", c.SMTPHost).
 		Int("smtp_port", c.SMTPPort).
 		Str("smtp_username", c.SMTPUsername).

@@ -133,7 +133,8 @@ func runDev(ctx context.Context, args []string, cfg config, getenv func(string) 
 	}
 	defer w.Stop()
 
-	srv := api.New(api.Config{Version: version, PublicBaseURL: cfg.PublicBaseURL, PlanningTerms: cfg.PlanningTerms}, api.Deps{
+	srv := api.New(api.Config{Version: version, PublicBaseURL: cfg.PublicBaseURL, PlanningTerms: cfg.PlanningTerms,
+		RegistryAuthorisation: cfg.AuthFromRegistry}, api.Deps{
 		Log: log, Store: db, Temporal: tc, Verifier: signer.Verifier(),
 	})
 	ln, err := net.Listen("tcp", cfg.HTTPAddr)

@@ -29,7 +29,8 @@ func runAPI(ctx context.Context, cfg config, log zerolog.Logger) error {
 		return err
 	}
 	defer verifier.Close()
-	srv := api.New(api.Config{Version: version, PublicBaseURL: cfg.PublicBaseURL, PlanningTerms: cfg.PlanningTerms}, api.Deps{
+	srv := api.New(api.Config{Version: version, PublicBaseURL: cfg.PublicBaseURL, PlanningTerms: cfg.PlanningTerms,
+		RegistryAuthorisation: cfg.AuthFromRegistry}, api.Deps{
 		Log: log, Store: db, Temporal: tc, Verifier: verifier,
 	})
 	log.Info().Str("addr", cfg.HTTPAddr).Msg("API listening")

@@ -174,5 +174,5 @@ func buildSigner(ctx context.Context, cfg config, dir string, db *postgres.DB, l
 }
 
 func workerDeps(db *postgres.DB, n *notify.Notifier, cals *calendar.Regions, s signing.Signer) worker.Deps {
-	return worker.Deps{Notifier: n, Calendars: cals, Registry: db, Reserve: db, Planning: db, Certificates: db, Batches: db, Signer: s}
+	return worker.Deps{Notifier: n, Calendars: cals, Registry: db, Reserve: db, Planning: db, Connections: db, Certificates: db, Batches: db, Signer: s}
 }

@@ -54,6 +54,7 @@ type Store interface {
 	InboxStore
 	ReserveStore
 	PlanningStore
+	ConnectionStore
 	ListNotifications(ctx context.Context, actor domain.Actor, page postgres.Page) ([]domain.Notification, string, error)
 }
 

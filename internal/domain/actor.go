@@ -14,10 +14,16 @@ const (
 	RoleProvider         Role = "provider"
 	RoleServant          Role = "servant"
 	RoleOperator         Role = "operator"
+	// RoleOrgAdmin administers a connected organisation's people (администратор участника);
+	// its scope is its organisation: the agency claim, or the provider claim for a provider.
+	RoleOrgAdmin Role = "org_admin"
+	// RoleApplicant is a person signed in who holds no role yet: they may submit and follow
+	// their organisation's connection request only.
+	RoleApplicant Role = "applicant"
 )
 
 // Roles lists every role in a stable order.
-var Roles = []Role{RoleMinistry, RoleReserveAuthority, RoleHR, RoleAgencyHead, RoleProvider, RoleServant, RoleOperator}
+var Roles = []Role{RoleMinistry, RoleReserveAuthority, RoleHR, RoleAgencyHead, RoleProvider, RoleServant, RoleOperator, RoleOrgAdmin, RoleApplicant}
 
 // Scope claims: the token claim that carries the scope of a role.
 const (
@@ -37,7 +43,8 @@ func (r Role) Valid() bool {
 	return false
 }
 
-// ScopeClaim names the claim that carries this role's scope; "" for the operator, who has none.
+// ScopeClaim names the claim that carries this role's scope; "" for the operator and the
+// applicant, who have none, and for org_admin, whose scope is either claim (OrgScope).
 func (r Role) ScopeClaim() string {
 	switch r {
 	case RoleMinistry, RoleReserveAuthority:
@@ -75,7 +82,18 @@ func (a Actor) Scope() string {
 	case ScopeServant:
 		return a.Servant
 	}
+	if a.Role == RoleOrgAdmin {
+		return a.OrgScope()
+	}
 	return ""
+}
+
+// OrgScope is the organisation an org_admin administers: its agency or its provider claim.
+func (a Actor) OrgScope() string {
+	if a.Agency != "" {
+		return a.Agency
+	}
+	return a.Provider
 }
 
 // Validate checks that the actor has a subject, a known role and the scope its role needs.
@@ -88,6 +106,9 @@ func (a Actor) Validate() error {
 	}
 	if claim := a.Role.ScopeClaim(); claim != "" && a.Scope() == "" {
 		return Errorf(CodeUnauthenticated, "role %s needs the %s claim", a.Role, claim)
+	}
+	if a.Role == RoleOrgAdmin && (a.Agency == "") == (a.Provider == "") {
+		return Errorf(CodeUnauthenticated, "role org_admin needs exactly one of the agency and provider claims")
 	}
 	return nil
 }

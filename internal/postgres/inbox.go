@@ -24,7 +24,11 @@ var taskQueries = map[domain.Role]string{
 			FROM certificates WHERE authority = $1 AND status = 'enrolled' AND overdue ORDER BY outcome_due, number)
 		UNION ALL SELECT 'plan_review', id, 'Рассмотреть план мероприятий: ' || participant_name, review_due, overdue
 			FROM planning_plans p WHERE authority = $1 AND status = 'under_review'
-			AND EXISTS (SELECT 1 FROM planning_cycles c WHERE c.id = p.cycle_id AND c.status = 'open')`,
+			AND EXISTS (SELECT 1 FROM planning_cycles c WHERE c.id = p.cycle_id AND c.status = 'open')
+		UNION ALL SELECT 'connection_review', id, 'Рассмотреть заявку на подключение: ' || (doc->'organisation'->>'name'), (doc->>'review_due')::date, overdue
+			FROM connection_requests WHERE authority = $1 AND status = 'under_review'
+		UNION ALL SELECT 'change_review', id, 'Рассмотреть изменение сведений об уполномоченных лицах ' || organisation_id, (doc->>'act_by')::date, overdue
+			FROM connection_changes WHERE authority = $1 AND status = 'under_review'`,
 	domain.RoleProvider: `
 		(SELECT 'certificate_enrolment', number, 'Сообщить о зачислении по сертификату ' || number, start_by, false
 			FROM certificates WHERE provider_id = $1 AND status = 'issued' ORDER BY start_by, number)
