@@ -41,6 +41,8 @@ var actors = map[domain.Role]domain.Actor{
 	domain.RoleProvider:         {Sub: "u-prov-1", Name: "Мария Волкова", Role: domain.RoleProvider, Provider: "provider-7"},
 	domain.RoleServant:          {Sub: "u-serv-1", Name: "Сергей Орлов", Role: domain.RoleServant, Servant: "servant-42"},
 	domain.RoleOperator:         {Sub: "u-op-1", Name: "Operator", Role: domain.RoleOperator},
+	domain.RoleOrgAdmin:         {Sub: "u-adm-1", Name: "Елена Соколова", Role: domain.RoleOrgAdmin, Agency: "agency-1"},
+	domain.RoleApplicant:        {Sub: "u-app-1", Name: "Николай Фёдоров", Role: domain.RoleApplicant},
 }
 
 // outcome is what a test compares after Verify: the actor, or the error's code and message.
