@@ -7,45 +7,15 @@ import (
 	"fmt"
 	"io"
 	"net/http"
-	"reflect"
-	"regexp"
 	"strconv"
 	"strings"
 
 	"github.com/gin-gonic/gin"
-	"github.com/go-playground/validator/v10"
 
 	"github.com/profdev/profdev/internal/domain"
 	"github.com/profdev/profdev/internal/postgres"
-	"github.com/profdev/profdev/internal/russianid"
+	"github.com/profdev/profdev/internal/validate"
 )
-
-// newValidator names fields by their JSON names so that errors point at what the client sent.
-func newValidator() *validator.Validate {
-	v := validator.New(validator.WithRequiredStructEnabled())
-	v.RegisterTagNameFunc(func(f reflect.StructField) string {
-		name, _, _ := strings.Cut(f.Tag.Get("json"), ",")
-		if name == "-" {
-			return ""
-		}
-		if name == "" {
-			return f.Name
-		}
-		return name
-	})
-	_ = v.RegisterValidation("ident", func(fl validator.FieldLevel) bool {
-		return identRE.MatchString(fl.Field().String())
-	})
-	_ = v.RegisterValidation("year", func(fl validator.FieldLevel) bool { return domain.ValidYear(int(fl.Field().Int())) })
-	_ = v.RegisterValidation("inn", func(fl validator.FieldLevel) bool { return russianid.ValidINN(fl.Field().String()) })
-	_ = v.RegisterValidation("ogrn", func(fl validator.FieldLevel) bool { return russianid.ValidOGRNAny(fl.Field().String()) })
-	_ = v.RegisterValidation("snils", func(fl validator.FieldLevel) bool { return russianid.ValidSNILS(fl.Field().String()) })
-	_ = v.RegisterValidation("phone", func(fl validator.FieldLevel) bool { return russianid.ValidRussianPhone(fl.Field().String()) })
-	return v
-}
-
-// identRE is the shape of an organisation or person identifier in paths and bodies.
-var identRE = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$`)
 
 // bindJSON decodes the body strictly (unknown fields and trailing data are errors) and
 // validates it, returning a 400 error that names each offending field.
@@ -69,12 +39,6 @@ func (s *Server) bindJSON(c *gin.Context, dst any) error {
 	return s.validate(dst)
 }
 
-// crossFieldChecker is implemented by requests with rules that tags cannot express; its
-// findings are reported together with the tag rules', so the client sees every problem.
-type crossFieldChecker interface {
-	Check() []domain.FieldError
-}
-
 // decodeStrict decodes one JSON value into dst, refusing unknown fields.
 func decodeStrict(raw []byte, dst any) error {
 	dec := json.NewDecoder(bytes.NewReader(raw))
@@ -85,84 +49,8 @@ func decodeStrict(raw []byte, dst any) error {
 	return nil
 }
 
-// validate runs the struct validator and converts its errors to field errors.
-func (s *Server) validate(v any) error {
-	rv := reflect.Indirect(reflect.ValueOf(v))
-	if rv.Kind() != reflect.Struct {
-		return nil // only structs carry validation rules
-	}
-	var fields []domain.FieldError
-	err := s.validator.Struct(v)
-	var verrs validator.ValidationErrors
-	switch {
-	case errors.As(err, &verrs):
-		for _, fe := range verrs {
-			fields = append(fields, domain.FieldError{Field: fieldPath(fe.Namespace()), Message: fieldMessage(fe)})
-		}
-	case err != nil:
-		return domain.Wrap(err, domain.CodeInvalid, "invalid request")
-	}
-	if c, ok := v.(crossFieldChecker); ok {
-		fields = append(fields, c.Check()...)
-	}
-	if len(fields) > 0 {
-		return domain.Invalid("invalid request", fields...)
-	}
-	return nil
-}
-
-// fieldPath drops the Go type name that validator puts first: "Req.servant.snils" -> "servant.snils".
-func fieldPath(ns string) string {
-	if _, rest, ok := strings.Cut(ns, "."); ok {
-		return rest
-	}
-	return ns
-}
-
-func fieldMessage(fe validator.FieldError) string {
-	switch fe.Tag() {
-	case "required", "required_if", "required_unless", "required_with":
-		return "required"
-	case "email":
-		return "not an email address"
-	case "oneof":
-		return "must be one of: " + strings.ReplaceAll(fe.Param(), " ", ", ")
-	case "min":
-		if fe.Kind() == reflect.Slice || fe.Kind() == reflect.String {
-			return "must have at least " + fe.Param() + " item(s) or characters"
-		}
-		return "must be at least " + fe.Param()
-	case "max":
-		if fe.Kind() == reflect.Slice || fe.Kind() == reflect.String {
-			return "must have at most " + fe.Param() + " item(s) or characters"
-		}
-		return "must be at most " + fe.Param()
-	case "gt":
-		return "must be greater than " + fe.Param()
-	case "gte":
-		return "must be at least " + fe.Param()
-	case "lte":
-		return "must be at most " + fe.Param()
-	case "ident":
-		return "must be 1-64 letters, digits, '.', '_' or '-', starting with a letter or digit"
-	case "unique":
-		if fe.Param() != "" {
-			return "each item's " + strings.ToLower(fe.Param()) + " must be unique"
-		}
-		return "must not repeat"
-	case "year":
-		return domain.YearMessage
-	case "inn":
-		return "not a valid INN (10 or 12 digits with valid check digits)"
-	case "ogrn":
-		return "not a valid OGRN (13 digits, or 15 for a sole entrepreneur, with a valid check digit)"
-	case "snils":
-		return "not a valid SNILS (XXX-XXX-XXX YY with a valid control number)"
-	case "phone":
-		return "not a Russian phone number (+7 and 10 digits)"
-	}
-	return "is not valid (" + fe.Tag() + ")"
-}
+// validate runs the shared validator (internal/validate) over a bound request.
+func (s *Server) validate(v any) error { return s.validator.Struct(v) }
 
 // decodeError names the field a JSON decoding error is about.
 func decodeError(err error) error {
@@ -195,7 +83,7 @@ func decodeError(err error) error {
 // pathIdent reads a path parameter that must be an identifier.
 func pathIdent(c *gin.Context, name string) (string, error) {
 	v := c.Param(name)
-	if !identRE.MatchString(v) {
+	if !validate.Ident(v) {
 		return "", domain.Invalid("invalid path", domain.FieldError{Field: name, Message: "must be 1-64 letters, digits, '.', '_' or '-'"})
 	}
 	return v, nil

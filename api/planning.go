@@ -8,6 +8,7 @@ import (
 
 	"github.com/profdev/profdev/internal/app"
 	"github.com/profdev/profdev/internal/domain"
+	"github.com/profdev/profdev/internal/validate"
 )
 
 // The annual planning cycle (планирование), process 4: the ministry opens a cycle, agencies
@@ -53,7 +54,7 @@ func (s *Server) openCycle(c *gin.Context) {
 // caller's own by default.
 func (s *Server) cycleAuthority(c *gin.Context, actor domain.Actor) (string, error) {
 	a := c.Query("authority")
-	if a != "" && !identRE.MatchString(a) {
+	if a != "" && !validate.Ident(a) {
 		return "", domain.Invalid("invalid query", domain.FieldError{Field: "authority", Message: "not an identifier"})
 	}
 	return s.app.CycleAuthority(c.Request.Context(), actor, a)

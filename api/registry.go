@@ -10,6 +10,7 @@ import (
 	"github.com/profdev/profdev/internal/app"
 	"github.com/profdev/profdev/internal/domain"
 	"github.com/profdev/profdev/internal/postgres"
+	"github.com/profdev/profdev/internal/validate"
 )
 
 // The provider registry (process 2): applications, programme declarations, exclusion and
@@ -241,7 +242,7 @@ func (s *Server) exclusion(c *gin.Context) {
 func (s *Server) publicRegistry(c *gin.Context) {
 	var fields []domain.FieldError
 	authority := c.Query("authority")
-	if !identRE.MatchString(authority) {
+	if !validate.Ident(authority) {
 		fields = append(fields, domain.FieldError{Field: "authority", Message: "required: the authority whose registry to list"})
 	}
 	year, err := queryYear(c)

@@ -8,7 +8,6 @@ import (
 	"net/http"
 
 	"github.com/gin-gonic/gin"
-	"github.com/go-playground/validator/v10"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 	"github.com/rs/zerolog"
@@ -16,6 +15,7 @@ import (
 
 	"github.com/profdev/profdev/internal/app"
 	"github.com/profdev/profdev/internal/domain"
+	"github.com/profdev/profdev/internal/validate"
 	"github.com/profdev/profdev/workflows"
 )
 
@@ -61,7 +61,7 @@ type Server struct {
 	temporal  client.Client
 	verifier  TokenVerifier
 	app       *app.Service
-	validator *validator.Validate
+	validator *validate.Validator
 	engine    *gin.Engine
 }
 
@@ -85,7 +85,7 @@ func New(cfg Config, d Deps) *Server {
 	}
 	s := &Server{
 		cfg: cfg, log: d.Log, store: d.Store, ready: d.Store, idem: d.Store,
-		temporal: d.Temporal, verifier: d.Verifier, validator: newValidator(),
+		temporal: d.Temporal, verifier: d.Verifier, validator: validate.New(),
 		app: app.New(app.Config{PublicBaseURL: cfg.PublicBaseURL, CertificateTerms: cfg.CertificateTerms, PlanningTerms: cfg.PlanningTerms},
 			d.Store, d.Temporal, d.Log),
 	}

@@ -69,7 +69,9 @@ func NewCertificateInput(r domain.CertificateRequest, number, authority, region 
 			StartBy: r.StartBy, EndBy: r.EndBy, Status: domain.CertificateIssuing, BatchID: batchID,
 		},
 		Region: region, IssuedBy: actor, Terms: terms,
-		VerificationURL: publicBaseURL + "/api/v1/public/certificates/" + number + "/verification",
+		// The QR code opens the console's public verification page (the JSON answer is at
+		// /api/v1/public/certificates/{number}/verification for machines).
+		VerificationURL: publicBaseURL + "/verify/" + number,
 	}
 }
 

@@ -90,7 +90,7 @@ func buildNotifier(cfg config, db *postgres.DB, mailDir string, log zerolog.Logg
 		}
 		mailer = &notify.LogMailer{Dir: mailDir, Log: log.With().Str("component", "mail").Logger()}
 	}
-	return notify.New(db, mailer, notify.Config{From: cfg.MailFrom}, log.With().Str("component", "notify").Logger()), nil
+	return notify.New(db, mailer, notify.Config{From: cfg.MailFrom, BaseURL: cfg.PublicBaseURL}, log.With().Str("component", "notify").Logger()), nil
 }
 
 // buildCalendars is the federal calendar plus the configured regional holidays.

@@ -1,6 +1,9 @@
 package domain
 
-import "time"
+import (
+	"strings"
+	"time"
+)
 
 // Notification is one entry of the in-app feed, addressed to an audience.
 type Notification struct {
@@ -21,4 +24,14 @@ type OutboxEmail struct {
 	Recipient      string
 	MessageID      string
 	Attempts       int
+}
+
+// ConsolePath is the web console's page of the record an API link names: the console's
+// paths are the API's without the /api/v1 prefix (/api/v1/certificates/MT-2026-000042 is
+// shown at /certificates/MT-2026-000042), so one link serves feed, email and client alike.
+func ConsolePath(apiLink string) string {
+	if rest, ok := strings.CutPrefix(apiLink, "/api/v1/"); ok {
+		return "/" + rest
+	}
+	return apiLink
 }

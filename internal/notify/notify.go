@@ -13,6 +13,7 @@ import (
 	"net/mail"
 	"slices"
 	"strings"
+	"sync"
 
 	"github.com/rs/zerolog"
 
@@ -100,12 +101,20 @@ type Notifier struct {
 	mailer Mailer
 	from   string
 	domain string // right-hand side of Message-IDs
+	base   string
 	log    zerolog.Logger
+	// mailed holds the Message-IDs this process handed to the mail server whose record in
+	// the outbox has not committed yet (the database went away in between): a retry on this
+	// worker records them without mailing them again.
+	mailed sync.Map
 }
 
 // Config is the sender identity of outgoing mail.
 type Config struct {
 	From string // e.g. "profdev <noreply@profdev.local>"
+	// BaseURL is where people reach the web console (PUBLIC_BASE_URL): every link in an
+	// email is absolute under it, to the console page of the record.
+	BaseURL string
 }
 
 // New builds a Notifier.
@@ -120,7 +129,7 @@ func New(store Store, mailer Mailer, cfg Config, log zerolog.Logger) *Notifier {
 			host = a.Address[at+1:]
 		}
 	}
-	return &Notifier{store: store, mailer: mailer, from: from, domain: host, log: log}
+	return &Notifier{store: store, mailer: mailer, from: from, domain: host, base: strings.TrimRight(cfg.BaseURL, "/"), log: log}
 }
 
 // Result says what a Notify call did.
@@ -153,12 +162,26 @@ func (n *Notifier) Notify(ctx context.Context, r Request) (Result, error) {
 	if err != nil {
 		return Result{}, fmt.Errorf("notify: record %s: %w", key, err)
 	}
+	var handed []string
 	sent, err := n.store.SendPendingEmails(ctx, id, func(e domain.OutboxEmail) error {
-		return n.mailer.Send(ctx, Message{
+		handed = append(handed, e.MessageID)
+		if _, ok := n.mailed.Load(e.MessageID); ok {
+			return nil // mailed by an earlier attempt here; only its record was lost
+		}
+		err := n.mailer.Send(ctx, Message{
 			MessageID: e.MessageID, From: n.from, To: e.Recipient,
-			Subject: r.Subject, Text: emailText(r), Attachments: r.Attachments,
+			Subject: r.Subject, Text: emailText(r, n.base), Attachments: r.Attachments,
 		})
+		if err == nil {
+			n.mailed.Store(e.MessageID, struct{}{})
+		}
+		return err
 	})
+	if err == nil {
+		for _, m := range handed {
+			n.mailed.Delete(m)
+		}
+	}
 	res := Result{NotificationID: id, Recipients: len(recipients), SentNow: sent}
 	if err != nil {
 		return res, fmt.Errorf("notify: send emails of notification %d: %w", id, err)
@@ -176,11 +199,17 @@ func (n *Notifier) messageID(key, recipient string) string {
 	return "<" + hex.EncodeToString(sum[:16]) + "@" + n.domain + ">"
 }
 
-func emailText(r Request) string {
+// emailText is the body with the link to the record's console page, absolute under base so
+// that a mail client makes it clickable; the console asks the recipient to sign in first.
+func emailText(r Request, base string) string {
 	if r.Link == "" {
 		return r.Body
 	}
-	return r.Body + "\n\n" + r.Link
+	link := domain.ConsolePath(r.Link)
+	if strings.HasPrefix(link, "/") {
+		link = base + link
+	}
+	return r.Body + "\n\nОткрыть в личном кабинете: " + link
 }
 
 // normalise lower-cases, de-duplicates and sorts addresses, dropping empty ones.

@@ -1,8 +1,11 @@
 package notify_test
 
 import (
+	"bytes"
 	"context"
 	"errors"
+	"io"
+	"mime/quotedprintable"
 	"os"
 	"path/filepath"
 	"strings"
@@ -169,3 +172,56 @@ func (f failAfter) Send(ctx context.Context, m notify.Message) error {
 }
 
 var errRelayDown = domain.Errorf(domain.CodeUnavailable, "relay down")
+
+// loseFirstRecord lets the mail server take the first email and then loses its record, as a
+// database that goes away between the send and the commit does.
+type loseFirstRecord struct {
+	*postgres.DB
+	lost bool
+}
+
+var errRecordLost = domain.Errorf(domain.CodeUnavailable, "the database went away before the commit")
+
+func (s *loseFirstRecord) SendPendingEmails(ctx context.Context, id int64, send func(domain.OutboxEmail) error) (int, error) {
+	if s.lost {
+		return s.DB.SendPendingEmails(ctx, id, send)
+	}
+	s.lost = true
+	return s.DB.SendPendingEmails(ctx, id, func(e domain.OutboxEmail) error {
+		if err := send(e); err != nil {
+			return err
+		}
+		return errRecordLost
+	})
+}
+
+func TestNotifyDoesNotMailAgainWhenOnlyTheRecordWasLost(t *testing.T) {
+	db := mustStore(t)
+	srv, mailer := mustSMTP(t)
+	n := notify.New(&loseFirstRecord{DB: db}, mailer, notify.Config{BaseURL: "https://profdev.example.test/"}, zerolog.Nop())
+	ctx := context.Background()
+	req := notify.Request{WorkflowID: "certificate-MT-2026-000007", Step: "issued", Audience: domain.RoleAudience(domain.RoleAgencyHead, "agency-1"),
+		Subject: "Сертификат выдан", Body: "Сертификат MT-2026-000007 выдан.", Link: "/api/v1/certificates/MT-2026-000007"}
+	if _, err := n.Notify(ctx, req); !errors.Is(err, errRecordLost) {
+		t.Fatalf("first attempt: %v, want the lost record", err)
+	}
+	if got := srv.CountTo("head@agency.test"); got != 1 {
+		t.Fatalf("after the first attempt the head got %d emails, want 1", got)
+	}
+	if _, err := n.Notify(ctx, req); err != nil {
+		t.Fatalf("retry: %v", err)
+	}
+	if got := srv.CountTo("head@agency.test"); got != 1 {
+		t.Errorf("after the retry the head got %d emails, want still 1", got)
+	}
+	if pending, err := db.PendingEmailCount(ctx, 1); err != nil || pending != 0 {
+		t.Errorf("pending = %d, %v; want the email recorded as sent", pending, err)
+	}
+	// The link is the console page of the record, absolute, so a mail client makes it clickable.
+	raw := srv.Messages()[0].Raw
+	_, body, _ := bytes.Cut(raw, []byte("\r\n\r\n"))
+	text, err := io.ReadAll(quotedprintable.NewReader(bytes.NewReader(body)))
+	if err != nil || !strings.Contains(string(text), "https://profdev.example.test/certificates/MT-2026-000007") {
+		t.Errorf("email lacks the absolute console link (%v):\n%s", err, text)
+	}
+}

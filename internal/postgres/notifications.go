@@ -2,6 +2,7 @@ package postgres
 
 import (
 	"context"
+	"time"
 
 	"github.com/jackc/pgx/v5"
 
@@ -55,8 +56,9 @@ func (db *DB) SendPendingEmails(ctx context.Context, notificationID int64, send 
 	for {
 		var done bool
 		var sendErr error
+		var mailed int64 // the outbox row whose email the server accepted in this transaction
 		err = db.InTx(ctx, pgx.ReadCommitted, func(tx pgx.Tx) error {
-			done, sendErr = false, nil
+			done, sendErr, mailed = false, nil, 0
 			var e domain.OutboxEmail
 			err := tx.QueryRow(ctx, `
 				SELECT id, notification_id, recipient, message_id, attempts FROM email_outbox
@@ -75,9 +77,15 @@ func (db *DB) SendPendingEmails(ctx context.Context, notificationID int64, send 
 					e.ID, truncate(sendErr.Error(), 500))
 				return err
 			}
+			mailed = e.ID
 			_, err = tx.Exec(ctx, `UPDATE email_outbox SET state = 'sent', attempts = attempts + 1, sent_at = now(), last_error = '' WHERE id = $1`, e.ID)
 			return err
 		})
+		if err != nil && mailed != 0 {
+			// The server took the email but its record did not commit (the database went away
+			// in between): record it as soon as the database is back, or a retry mails again.
+			err = db.recordSent(ctx, mailed)
+		}
 		switch {
 		case err != nil:
 			return sent, err
@@ -87,6 +95,26 @@ func (db *DB) SendPendingEmails(ctx context.Context, notificationID int64, send 
 			return sent, nil
 		}
 		sent++
+	}
+}
+
+// recordSent marks an email sent whose first record was lost, retrying through an outage
+// until the database answers or the caller gives up.
+func (db *DB) recordSent(ctx context.Context, id int64) error {
+	wait := 100 * time.Millisecond
+	for {
+		_, err := db.pool.Exec(ctx, `UPDATE email_outbox SET state = 'sent', attempts = attempts + 1, sent_at = now(), last_error = ''
+			WHERE id = $1 AND state = 'pending'`, id)
+		if err == nil {
+			return nil
+		}
+		db.log.Warn().Err(err).Int64("outbox_id", id).Msg("email sent but not yet recorded; retrying the record")
+		select {
+		case <-ctx.Done():
+			return mapError(err)
+		case <-time.After(wait):
+		}
+		wait = min(2*wait, 2*time.Second)
 	}
 }
 
