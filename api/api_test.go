@@ -308,7 +308,7 @@ func TestNotificationsFeedIsTheCallers(t *testing.T) {
 func TestIdempotencyKey(t *testing.T) {
 	a := mustAPI(t)
 	var calls atomic.Int32
-	a.srv.engine.POST("/test/create", a.srv.authenticate(), a.srv.idempotent(func(c *gin.Context) {
+	a.srv.engine.POST("/api/v1/test/create", a.srv.authenticate(), a.srv.idempotent(func(c *gin.Context) {
 		n := calls.Add(1)
 		var in struct {
 			A int `json:"a" validate:"gte=0"`
@@ -320,7 +320,7 @@ func TestIdempotencyKey(t *testing.T) {
 		c.JSON(http.StatusCreated, gin.H{"n": n, "in": in})
 	}))
 	post := func(key, body string, who domain.Actor) (int, string, http.Header) {
-		code, b, h := a.do("POST", "/test/create", &who, body, IdempotencyKeyHeader, key)
+		code, b, h := a.do("POST", "/api/v1/test/create", &who, body, IdempotencyKeyHeader, key)
 		return code, string(b), h
 	}
 	c1, b1, _ := post("k-1", `{"a": 1}`, hr)
@@ -351,8 +351,8 @@ func TestIdempotencyKey(t *testing.T) {
 
 func TestPanicsBecome500WithoutInternals(t *testing.T) {
 	a := mustAPI(t)
-	a.srv.engine.GET("/test/panic", func(*gin.Context) { panic("secret internal detail") })
-	code, body, _ := a.do("GET", "/test/panic", nil, "")
+	a.srv.engine.GET("/api/v1/test/panic", func(*gin.Context) { panic("secret internal detail") })
+	code, body, _ := a.do("GET", "/api/v1/test/panic", nil, "")
 	if code != http.StatusInternalServerError || bytes.Contains(body, []byte("secret")) || errorOf(t, body).Code != domain.CodeInternal {
 		t.Errorf("panic = %d %s", code, body)
 	}

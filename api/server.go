@@ -7,6 +7,10 @@ package api
 import (
 	"net/http"
 
+	"github.com/alexedwards/scs/v2"
+
+	"github.com/profdev/profdev/api/console"
+
 	"github.com/gin-gonic/gin"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
@@ -33,6 +37,8 @@ type Config struct {
 	// caller's role and scope: the token says only who (sub). Off, development tokens carry
 	// the role themselves.
 	RegistryAuthorisation bool
+	// Console is the web console's own settings (it is served at / by the same server).
+	Console console.Config
 }
 
 // Store is every storage call the API makes.
@@ -49,6 +55,10 @@ type Deps struct {
 	Temporal client.Client
 	Verifier TokenVerifier
 	Metrics  *prometheus.Registry // nil: a fresh registry
+	// Sessions keeps the console's sessions (PostgreSQL in production; nil: in memory).
+	Sessions scs.Store
+	// People lists the development people of the console's sign-in page (profdev dev).
+	People console.PeopleLister
 }
 
 // Server holds the API's collaborators and its Gin engine.
@@ -63,6 +73,8 @@ type Server struct {
 	app       *app.Service
 	validator *validate.Validator
 	engine    *gin.Engine
+	console   *console.Console
+	handler   http.Handler
 }
 
 // New builds the API and registers its routes.
@@ -125,11 +137,28 @@ func New(cfg Config, d Deps) *Server {
 	s.connectionRoutes(authed)
 
 	s.engine = e
+	ccfg := cfg.Console
+	ccfg.Version = cfg.Version
+	ccfg.PublicBaseURL = cfg.PublicBaseURL
+	ccfg.RegistryAuthorisation = cfg.RegistryAuthorisation
+	con, err := console.New(ccfg, console.Deps{Log: d.Log, App: s.app, Sessions: d.Sessions, Validator: s.validator,
+		People: d.People, Idempotency: d.Store})
+	if err != nil {
+		panic(err) // the templates are embedded: a parse error is a build defect, caught by every test
+	}
+	s.console = con
+	// The JSON API, health and metrics go to Gin; every other path is the console's.
+	mux := http.NewServeMux()
+	for _, p := range []string{"/api/", "/healthz", "/readyz", "/metrics"} {
+		mux.Handle(p, e)
+	}
+	mux.Handle("/", con.Handler())
+	s.handler = mux
 	return s
 }
 
-// Handler returns the http.Handler to serve.
-func (s *Server) Handler() http.Handler { return s.engine }
+// Handler returns the http.Handler to serve: the JSON API under /api/v1 and the web console.
+func (s *Server) Handler() http.Handler { return s.handler }
 
 // Routes lists every registered route as "METHOD /path" with Gin's :param syntax.
 func (s *Server) Routes() []gin.RouteInfo { return s.engine.Routes() }

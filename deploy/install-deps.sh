@@ -2,6 +2,7 @@
 # Installs what profdev needs from the host and a fresh Debian machine may lack:
 #   - PostgreSQL server binaries (initdb, pg_ctl, postgres) for `profdev dev` and the tests;
 #   - the openssl GOST engine (libengine-gost-openssl) for GOST R 34.10-2012 signatures;
+#   - Chromium, headless, for the web console's browser tests;
 #   - Docker Compose (the plugin, or Debian's docker-compose), which validates
 #     deploy/compose/compose.yaml in the tests without a Docker engine.
 # As root it installs them with apt-get; otherwise it says exactly what to run.
@@ -24,6 +25,9 @@ have_gost_engine || missing+=(libengine-gost-openssl)
 command -v openssl >/dev/null 2>&1 || missing+=(openssl)
 docker compose version >/dev/null 2>&1 || command -v docker-compose >/dev/null 2>&1 || missing+=(docker-compose)
 command -v kubectl >/dev/null 2>&1 || missing+=(kubectl) # renders deploy/k8s in the tests (`kubectl kustomize`)
+# Debian's Chromium drives the web console's browser tests (api/console), headless; its
+# fonts render the Cyrillic pages and screenshots.
+command -v chromium >/dev/null 2>&1 || missing+=(chromium fonts-dejavu-core)
 
 if ! command -v go >/dev/null 2>&1; then
 	echo "install-deps: Go is not on PATH; profdev needs Go 1.26.8 (GOTOOLCHAIN=local)." >&2

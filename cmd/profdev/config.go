@@ -36,6 +36,11 @@ type config struct {
 	// AuthFromRegistry: the token says who (sub), the registry of authorised people says
 	// role and scope (process 5); off, tokens carry the role themselves.
 	AuthFromRegistry bool
+	// The web console's sign-in: an OIDC client of AUTH_ISSUER (authorization code + PKCE).
+	OIDCClientID     string
+	OIDCClientSecret string // secret
+	// TemporalUIURL is the Temporal Web UI the operator's console pages link to.
+	TemporalUIURL string
 
 	SMTPHost     string
 	SMTPPort     int
@@ -72,6 +77,7 @@ var EnvVars = []string{
 	"TEMPORAL_TLS_KEY_FILE", "TEMPORAL_API_KEY",
 	"HTTP_ADDR", "PUBLIC_BASE_URL",
 	"AUTH_ISSUER", "AUTH_JWKS_URL", "AUTH_PUBLIC_KEY_FILE", "AUTH_AUDIENCE", "AUTH_TOKEN_ISSUER", "AUTH_FROM_REGISTRY",
+	"OIDC_CLIENT_ID", "OIDC_CLIENT_SECRET", "TEMPORAL_UI_URL",
 	"SMTP_HOST", "SMTP_PORT", "SMTP_USERNAME", "SMTP_PASSWORD", "SMTP_TLS", "MAIL_FROM",
 	"LOG_LEVEL", "LOG_FORMAT",
 	"SIGNING_KIND", "SIGNING_DIR", "SIGNING_REMOTE_URL", "SIGNING_REMOTE_TOKEN", "SIGNING_REMOTE_CHAIN_FILE",
@@ -104,6 +110,9 @@ func loadConfig(getenv func(string) string) (config, error) {
 		AuthPublicKeyFile:  get("AUTH_PUBLIC_KEY_FILE", ""),
 		AuthAudience:       get("AUTH_AUDIENCE", ""),
 		AuthTokenIssuer:    get("AUTH_TOKEN_ISSUER", ""),
+		OIDCClientID:       get("OIDC_CLIENT_ID", ""),
+		OIDCClientSecret:   get("OIDC_CLIENT_SECRET", ""),
+		TemporalUIURL:      get("TEMPORAL_UI_URL", ""),
 		SMTPHost:           get("SMTP_HOST", ""),
 		SMTPUsername:       get("SMTP_USERNAME", ""),
 		SMTPPassword:       get("SMTP_PASSWORD", ""),
@@ -179,6 +188,9 @@ func (c config) print(log zerolog.Logger, piece string) {
 		Str("auth_public_key_file", c.AuthPublicKeyFile).
 		Str("auth_audience", c.AuthAudience).
 		Bool("auth_from_registry", c.AuthFromRegistry).
+		Str("oidc_client_id", c.OIDCClientID).
+		Str("oidc_client_secret", mask(c.OIDCClientSecret)).
+		Str("temporal_ui_url", c.TemporalUIURL).
 		Str("smtp_host", c.SMTPHost).
 		Int("smtp_port", c.SMTPPort).
 		Str("smtp_username", c.SMTPUsername).

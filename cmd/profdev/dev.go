@@ -133,9 +133,12 @@ func runDev(ctx context.Context, args []string, cfg config, getenv func(string) 
 	}
 	defer w.Stop()
 
+	if cfg.TemporalUIURL == "" && ts.UIAddress() != "" {
+		cfg.TemporalUIURL = "http://" + ts.UIAddress()
+	}
 	srv := api.New(api.Config{Version: version, PublicBaseURL: cfg.PublicBaseURL, PlanningTerms: cfg.PlanningTerms,
-		RegistryAuthorisation: cfg.AuthFromRegistry}, api.Deps{
-		Log: log, Store: db, Temporal: tc, Verifier: signer.Verifier(),
+		RegistryAuthorisation: cfg.AuthFromRegistry, Console: consoleConfig(cfg, true)}, api.Deps{
+		Log: log, Store: db, Temporal: tc, Verifier: signer.Verifier(), Sessions: db.SessionStore(), People: db,
 	})
 	ln, err := net.Listen("tcp", cfg.HTTPAddr)
 	if err != nil {

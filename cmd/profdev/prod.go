@@ -8,6 +8,7 @@ import (
 	"github.com/rs/zerolog"
 
 	"github.com/profdev/profdev/api"
+	"github.com/profdev/profdev/api/console"
 	"github.com/profdev/profdev/worker"
 )
 
@@ -30,8 +31,8 @@ func runAPI(ctx context.Context, cfg config, log zerolog.Logger) error {
 	}
 	defer verifier.Close()
 	srv := api.New(api.Config{Version: version, PublicBaseURL: cfg.PublicBaseURL, PlanningTerms: cfg.PlanningTerms,
-		RegistryAuthorisation: cfg.AuthFromRegistry}, api.Deps{
-		Log: log, Store: db, Temporal: tc, Verifier: verifier,
+		RegistryAuthorisation: cfg.AuthFromRegistry, Console: consoleConfig(cfg, false)}, api.Deps{
+		Log: log, Store: db, Temporal: tc, Verifier: verifier, Sessions: db.SessionStore(),
 	})
 	log.Info().Str("addr", cfg.HTTPAddr).Msg("API listening")
 	return serveHTTP(ctx, cfg.HTTPAddr, srv, cfg.ShutdownTimeout, log)
@@ -99,4 +100,14 @@ func runMigrate(ctx context.Context, cfg config, log zerolog.Logger) error {
 	}
 	log.Info().Int64("version", current).Int("applied", len(applied)).Msg("database schema is current")
 	return nil
+}
+
+// consoleConfig is the web console's part of the configuration: development sign-in under
+// `profdev dev`, OIDC sign-in against AUTH_ISSUER when a client ID is set.
+func consoleConfig(cfg config, dev bool) console.Config {
+	c := console.Config{DevSignIn: dev, TemporalUIURL: cfg.TemporalUIURL, TemporalNamespace: cfg.TemporalNamespace}
+	if cfg.AuthIssuer != "" && cfg.OIDCClientID != "" {
+		c.OIDC = console.OIDCConfig{Issuer: cfg.AuthIssuer, ClientID: cfg.OIDCClientID, ClientSecret: cfg.OIDCClientSecret, RoleClaims: !cfg.AuthFromRegistry}
+	}
+	return c
 }

@@ -115,8 +115,10 @@ func (db *DB) GetCertificate(ctx context.Context, number string) (domain.Certifi
 // the API from the caller, the others from the query.
 type CertificateFilter struct {
 	Authority, Agency, Provider, Servant, Status, Number string
-	Year                                                 int
-	Overdue                                              *bool
+	// Name matches the beginning of the servant's full name (the surname), any case.
+	Name    string
+	Year    int
+	Overdue *bool
 }
 
 // ListCertificates lists certificates by number, filtered and paginated by keyset.
@@ -132,9 +134,9 @@ func (db *DB) ListCertificates(ctx context.Context, f CertificateFilter, page Pa
 			WHERE ($1 = '' OR authority = $1) AND ($2 = '' OR agency_id = $2) AND ($3 = '' OR provider_id = $3)
 				AND ($4 = '' OR servant_id = $4) AND ($5 = '' OR status = $5) AND ($6 = '' OR number = $6)
 				AND ($7 = 0 OR year = $7) AND ($8::boolean IS NULL OR overdue = $8) AND number > $9
-				AND status <> 'issuing'
+				AND status <> 'issuing' AND ($11 = '' OR lower(servant->>'full_name') LIKE $11)
 			ORDER BY number LIMIT $10`,
-			f.Authority, f.Agency, f.Provider, f.Servant, f.Status, f.Number, f.Year, f.Overdue, after, limit+1)
+			f.Authority, f.Agency, f.Provider, f.Servant, f.Status, f.Number, f.Year, f.Overdue, after, limit+1, namePrefix(f.Name))
 		if err != nil {
 			return err
 		}
@@ -158,4 +160,15 @@ func (db *DB) ProviderContact(ctx context.Context, providerID string) (string, e
 		return "", nil
 	}
 	return email, err
+}
+
+// namePrefix is the LIKE pattern of a name filter: its beginning, any case, with LIKE's own
+// characters taken literally.
+func namePrefix(name string) string {
+	name = strings.ToLower(strings.TrimSpace(name))
+	if name == "" {
+		return ""
+	}
+	r := strings.NewReplacer(`\`, `\\`, "%", `\%`, "_", `\_`)
+	return r.Replace(name) + "%"
 }

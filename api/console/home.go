@@ -1,0 +1,81 @@
+package console
+
+import (
+	"net/http"
+	"strings"
+
+	"github.com/profdev/profdev/internal/domain"
+	"github.com/profdev/profdev/internal/postgres"
+)
+
+type homeView struct {
+	Tasks         []domain.Task
+	Overdue       int
+	Notifications []domain.Notification
+}
+
+// home is the inbox: what waits on the signed-in person, earliest due first, and the
+// latest of their notification feed.
+func (c *Console) home(w http.ResponseWriter, r *http.Request) {
+	ctx, a := r.Context(), actorOf(r)
+	v := homeView{}
+	var err error
+	if a.Role != domain.RoleApplicant {
+		if v.Tasks, err = c.app.Tasks(ctx, a); err != nil && !domain.IsCode(err, domain.CodeForbidden) {
+			c.renderError(w, r, err)
+			return
+		}
+	}
+	for _, t := range v.Tasks {
+		if t.Overdue {
+			v.Overdue++
+		}
+	}
+	if v.Notifications, _, err = c.app.Notifications(ctx, a, postgres.Page{Limit: 10}); err != nil {
+		c.renderError(w, r, err)
+		return
+	}
+	c.render(w, r, http.StatusOK, "home", "Входящие", v, nil)
+}
+
+type feedView struct {
+	Items []domain.Notification
+	Next  string
+}
+
+func (c *Console) notifications(w http.ResponseWriter, r *http.Request) {
+	items, next, err := c.app.Notifications(r.Context(), actorOf(r), postgres.Page{Limit: 50, Cursor: r.URL.Query().Get("cursor")})
+	if err != nil {
+		c.renderError(w, r, err)
+		return
+	}
+	c.render(w, r, http.StatusOK, "notifications", "Уведомления", feedView{Items: items, Next: next}, nil)
+}
+
+// search finds a record by what a person types: a certificate number, an application,
+// nomination or connection ID, or a servant's name among the certificates in scope.
+func (c *Console) search(w http.ResponseWriter, r *http.Request) {
+	q := strings.TrimSpace(r.URL.Query().Get("q"))
+	ctx, a := r.Context(), actorOf(r)
+	if q == "" {
+		http.Redirect(w, r, "/", http.StatusSeeOther)
+		return
+	}
+	if _, err := c.app.Certificate(ctx, a, strings.ToUpper(q)); err == nil {
+		http.Redirect(w, r, "/certificates/"+strings.ToUpper(q), http.StatusSeeOther)
+		return
+	}
+	if _, err := c.app.Application(ctx, a, q); err == nil {
+		http.Redirect(w, r, "/registry/applications/"+q, http.StatusSeeOther)
+		return
+	}
+	if _, err := c.app.Nomination(ctx, a, q); err == nil {
+		http.Redirect(w, r, "/reserve/nominations/"+q, http.StatusSeeOther)
+		return
+	}
+	if _, err := c.app.Connection(ctx, a, q); err == nil {
+		http.Redirect(w, r, "/connections/"+q, http.StatusSeeOther)
+		return
+	}
+	http.Redirect(w, r, "/certificates?name="+urlQueryEscape(q), http.StatusSeeOther)
+}

@@ -1,0 +1,53 @@
+package postgres
+
+import (
+	"context"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/profdev/profdev/internal/domain"
+)
+
+// DevPeople lists one development person per role and scope the directory knows, for the
+// console's development sign-in (profdev dev): the ministry and the reserve authority of
+// each authority, HR and the head of each agency, each admitted provider, a few servants
+// with certificates, and an operator. Subjects are stable ("dev-hr-agency-1"), so a person
+// signing in again finds their own feed and surveys.
+func (db *DB) DevPeople(ctx context.Context, servants int) ([]domain.Actor, error) {
+	var out []domain.Actor
+	err := db.InTx(ctx, pgx.ReadCommitted, func(tx pgx.Tx) error {
+		out = out[:0]
+		rows, err := tx.Query(ctx, `
+			SELECT 'ministry', id, name, id, '', '', '' FROM authorities
+			UNION ALL SELECT 'reserve_authority', id, name, id, '', '', '' FROM authorities
+			UNION ALL SELECT 'hr', id, name, authority, id, '', '' FROM agencies
+			UNION ALL SELECT 'agency_head', id, name, authority, id, '', '' FROM agencies
+			UNION ALL (SELECT DISTINCT ON (p.id) 'provider', p.id, p.name, m.authority, '', p.id, ''
+				FROM registry_providers p JOIN registry_memberships m ON m.provider_id = p.id AND m.status <> 'excluded'
+				ORDER BY p.id)
+			UNION ALL (SELECT DISTINCT ON (servant_id) 'servant', servant_id, servant->>'full_name', authority, agency_id, '', servant_id
+				FROM certificates WHERE status <> 'issuing' ORDER BY servant_id LIMIT $1)
+			UNION ALL SELECT 'operator', 'ops', 'Оператор', '', '', '', ''`, servants)
+		if err != nil {
+			return err
+		}
+		out, err = pgx.CollectRows(rows, func(r pgx.CollectableRow) (domain.Actor, error) {
+			var role, id, name, authority, agency, provider, servant string
+			if err := r.Scan(&role, &id, &name, &authority, &agency, &provider, &servant); err != nil {
+				return domain.Actor{}, err
+			}
+			a := domain.Actor{Sub: "dev-" + role + "-" + id, Name: name, Role: domain.Role(role), Provider: provider, Servant: servant}
+			switch a.Role {
+			case domain.RoleMinistry, domain.RoleReserveAuthority:
+				a.Authority = authority
+			case domain.RoleHR, domain.RoleAgencyHead:
+				a.Agency = agency
+			case domain.RoleOperator:
+				a.Sub = "dev-operator"
+			}
+			return a, nil
+		})
+		return err
+	})
+	return out, err
+}
