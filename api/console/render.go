@@ -239,20 +239,20 @@ func asDomain(err error) *domain.Error {
 
 // Template functions.
 var funcs = template.FuncMap{
-	"date":        formatDate,
-	"datetime":    formatTime,
-	"status":      statusLabel,
-	"role":        roleLabel,
-	"outcome":     statusLabel,
-	"console":     domain.ConsolePath,
-	"taskLink":    taskLink,
-	"field":       fieldLabel,
-	"action":      actionLabel,
+	"date":     formatDate,
+	"datetime": formatTime,
+	"status":   statusLabel,
+	"role":     roleLabel,
+	"outcome":  statusLabel,
+	"console":  domain.ConsolePath,
+	"taskLink": taskLink,
+	"field":    fieldLabel,
+	"action":   actionLabel,
 	"statuses": func() []string {
 		return []string{"issued", "enrolled", "completed", "failed_attestation", "partially_completed", "expelled", "annulled", "lapsed"}
 	},
-	"outcomes": func() []string { return []string{"completed", "partially_completed", "failed_attestation", "expelled"} },
-	"scores":   func() []int { return []int{1, 2, 3, 4, 5} },
+	"outcomes":    func() []string { return []string{"completed", "partially_completed", "failed_attestation", "expelled"} },
+	"scores":      func() []int { return []int{1, 2, 3, 4, 5} },
 	"today":       func() string { return time.Now().In(calendar.Moscow).Format("2006-01-02") },
 	"add":         func(a, b int) int { return a + b },
 	"percent":     percent,
