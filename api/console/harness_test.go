@@ -21,6 +21,7 @@ import (
 	"go.temporal.io/sdk/worker"
 
 	"github.com/profdev/profdev/api"
+	"github.com/profdev/profdev/internal/app"
 	"github.com/profdev/profdev/internal/auth"
 	"github.com/profdev/profdev/internal/calendar"
 	"github.com/profdev/profdev/internal/domain"
@@ -46,9 +47,14 @@ type system struct {
 	smtp *smtptest.Server
 	tenv *testtemporal.Env
 	year int
+	// app is the application layer on the same database and Temporal, for a test's setup.
+	app *app.Service
 }
 
-func mustSystem(t *testing.T) *system {
+func mustSystem(t *testing.T) *system { return mustSystemWith(t, nil) }
+
+// mustSystemWith is mustSystem with the server's configuration changed by tune.
+func mustSystemWith(t *testing.T, tune func(*api.Config)) *system {
 	t.Helper()
 	ctx := context.Background()
 	db, err := postgres.Open(ctx, postgres.Config{URL: pgtest.NewDatabase(t)}, zerolog.Nop())
@@ -83,12 +89,17 @@ func mustSystem(t *testing.T) *system {
 	if err != nil {
 		t.Fatal(err)
 	}
-	s := api.New(api.Config{Version: "test", PublicBaseURL: base, Console: consoleConfig()},
+	cfg := api.Config{Version: "test", PublicBaseURL: base, Console: consoleConfig()}
+	if tune != nil {
+		tune(&cfg)
+	}
+	s := api.New(cfg,
 		api.Deps{Log: zerolog.Nop(), Store: db, Temporal: tenv.Client(), Verifier: verifier, Sessions: db.SessionStore(), People: db})
 	srv.Config.Handler = s.Handler()
 	srv.Start()
 	t.Cleanup(srv.Close)
-	sys := &system{t: t, url: base, db: db, smtp: smtp, tenv: tenv, year: time.Now().Year()}
+	sys := &system{t: t, url: base, db: db, smtp: smtp, tenv: tenv, year: time.Now().Year(),
+		app: app.New(app.Config{PublicBaseURL: base}, db, tenv.Client(), zerolog.Nop())}
 	sys.mustDirectory()
 	return sys
 }

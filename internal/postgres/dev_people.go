@@ -2,6 +2,7 @@ package postgres
 
 import (
 	"context"
+	"strings"
 
 	"github.com/jackc/pgx/v5"
 
@@ -11,7 +12,8 @@ import (
 // DevPeople lists one development person per role and scope the directory knows, for the
 // console's development sign-in (profdev dev): the ministry and the reserve authority of
 // each authority, HR and the head of each agency, each admitted provider, a few servants
-// with certificates, and an operator. Subjects are stable ("dev-hr-agency-1"), so a person
+// with certificates, an operator, and the active people of the registry of authorised
+// people (process 5) under their own subjects. Subjects are stable ("dev-hr-agency-1"), so a person
 // signing in again finds their own feed and surveys.
 func (db *DB) DevPeople(ctx context.Context, servants int) ([]domain.Actor, error) {
 	var out []domain.Actor
@@ -27,7 +29,9 @@ func (db *DB) DevPeople(ctx context.Context, servants int) ([]domain.Actor, erro
 				ORDER BY p.id)
 			UNION ALL (SELECT DISTINCT ON (servant_id) 'servant', servant_id, servant->>'full_name', authority, agency_id, '', servant_id
 				FROM certificates WHERE status <> 'issuing' ORDER BY servant_id LIMIT $1)
-			UNION ALL SELECT 'operator', 'ops', 'Оператор', '', '', '', ''`, servants)
+			UNION ALL SELECT 'operator', 'ops', 'Оператор', '', '', '', ''
+			UNION ALL (SELECT 'registry:' || role, sub, full_name, authority, scope, organisation_kind, ''
+				FROM people WHERE sub IS NOT NULL AND status = 'active' ORDER BY sub LIMIT 50)`, servants)
 		if err != nil {
 			return err
 		}
@@ -35,6 +39,13 @@ func (db *DB) DevPeople(ctx context.Context, servants int) ([]domain.Actor, erro
 			var role, id, name, authority, agency, provider, servant string
 			if err := r.Scan(&role, &id, &name, &authority, &agency, &provider, &servant); err != nil {
 				return domain.Actor{}, err
+			}
+			if r, ok := strings.CutPrefix(role, "registry:"); ok {
+				// A person of the registry of authorised people signs in as themselves; their
+				// role and scope are the registry's (provider holds the organisation's kind).
+				p := domain.Person{Scope: agency, OrganisationKind: domain.OrganisationKind(provider)}
+				p.Role = domain.Role(r)
+				return p.Actor(id, name), nil
 			}
 			a := domain.Actor{Sub: "dev-" + role + "-" + id, Name: name, Role: domain.Role(role), Provider: provider, Servant: servant}
 			switch a.Role {
