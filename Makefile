@@ -6,7 +6,7 @@ VERSION    ?= $(shell git describe --always --dirty 2>/dev/null || echo dev)
 LDFLAGS    := -X main.version=$(VERSION)
 export GOTOOLCHAIN := local
 
-.PHONY: run test topology bench build deps vet lint clean
+.PHONY: run test topology bench build deps vet lint clean screenshots
 
 ## deps: install what a fresh Debian machine lacks (PostgreSQL server, openssl GOST engine)
 deps:
@@ -38,6 +38,11 @@ bench: deps
 	BENCH_N=$${BENCH_N:-1000} $(GO) test -run '^$$' -bench BenchmarkIssuance -benchtime 1x -timeout 60m ./cmd/profdev/
 	$(GO) test -run '^$$' -bench . -benchmem ./internal/signing/ ./internal/document/ ./internal/calendar/
 	READBENCH_CERTS=$${READBENCH_CERTS:-1000000} $(GO) test -run '^$$' -bench BenchmarkReads -benchtime 1x -timeout 30m ./internal/postgres/
+
+## screenshots: the console's main page of each role, taken by its browser tests, for the README
+screenshots: deps
+	mkdir -p api/console/screenshots
+	PROFDEV_SCREENSHOTS=$(CURDIR)/api/console/screenshots $(GO) test -count=1 ./api/console/
 
 ## lint: formatting check
 lint:

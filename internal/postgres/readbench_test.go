@@ -118,6 +118,7 @@ func BenchmarkReads(b *testing.B) {
 		slices.Sort(times)
 		fmt.Printf("%-44s %9.1f %9.2f %9.2f\n", r.name, float64(items)/float64(k), ms(percentile(times, 50)), ms(percentile(times, 99)))
 	}
+	consolePages(ctx, b, db, samples)
 	fmt.Printf("load average after: %s (figures from a machine that others share are only comparable at a like load)\n\n", loadAverage())
 
 	if os.Getenv("READBENCH_EXPLAIN") != "" {
