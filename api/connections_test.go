@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"cloud.google.com/go/civil"
 	"github.com/rs/zerolog"
 
 	"github.com/profdev/profdev/internal/auth"
@@ -134,6 +135,14 @@ func TestConnectionThroughTheAPI(t *testing.T) {
 	if c = decode[domain.Connection](t, http.StatusOK, code, body); c.Status != domain.ConnectionReturned || c.ResubmitDue == nil {
 		t.Fatalf("returned = %+v", c)
 	}
+	// The returned request waits in the applicant's inbox, not in another applicant's.
+	code, body, _ = a.do("GET", "/api/v1/tasks", &applicantA, "")
+	if code != http.StatusOK || !strings.Contains(string(body), `"connection_resubmission"`) || !strings.Contains(string(body), c.ID) {
+		t.Errorf("applicant's tasks after the return = %d %s, want the resubmission", code, body)
+	}
+	if code, body, _ := a.do("GET", "/api/v1/tasks", &applicantB, ""); code != http.StatusOK || strings.Contains(string(body), c.ID) {
+		t.Errorf("another applicant's tasks = %d %s, want none of this request", code, body)
+	}
 	code, body, _ = a.do("POST", path+"/resubmission", &applicantA, connectionBody("Комитет по делам молодёжи", "hr"))
 	if c = decode[domain.Connection](t, http.StatusOK, code, body); c.Status != domain.ConnectionUnderReview || c.Organisation.Name != "Комитет по делам молодёжи" {
 		t.Fatalf("resubmitted = %+v", c)
@@ -148,6 +157,11 @@ func TestConnectionThroughTheAPI(t *testing.T) {
 	eventually(t, 10*time.Second, "invitations", func() bool {
 		return smtp.CountTo("petrova@agency-new.test") == 1 && smtp.CountTo("sidorov@agency-new.test") == 1
 	})
+	// Until each person signs in, the organisation's administrator sees the unused invitations.
+	pending, err := a.db.Tasks(context.Background(), domain.Actor{Sub: "adm", Role: domain.RoleOrgAdmin, Agency: "agency-new"}, civil.DateOf(time.Now()))
+	if err != nil || len(pending) != 2 || pending[0].Kind != "invitation_pending" {
+		t.Errorf("org_admin's tasks before sign-in = %+v, %v; want two unused invitations", pending, err)
+	}
 	// The new agency is in the directory, for the other processes.
 	if ag, err := a.db.GetAgency(context.Background(), "agency-new"); err != nil || len(ag.HREmails) != 1 {
 		t.Errorf("directory agency = %+v, %v", ag, err)

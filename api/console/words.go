@@ -125,7 +125,7 @@ func taskLink(t domain.Task) string {
 		return "/reserve/nominations/" + t.SubjectID
 	case "plan_review", "plan_submission", "plan_resubmission", "quarterly_report", "plan":
 		return "/planning"
-	case "connection_review":
+	case "connection_review", "connection_resubmission":
 		return "/connections/" + t.SubjectID
 	}
 	return "/"

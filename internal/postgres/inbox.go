@@ -74,6 +74,19 @@ var taskQueries = map[domain.Role]string{
 			FROM certificates c WHERE c.servant_id = $1
 			AND c.status IN ('completed', 'failed_attestation', 'partially_completed', 'expelled')
 			AND NOT EXISTS (SELECT 1 FROM certificate_ratings r WHERE r.number = c.number AND r.rater_sub = $2)`,
+	// An applicant (signed in, no role yet) has their own returned connection requests to
+	// correct; $1 is their subject.
+	domain.RoleApplicant: `
+		SELECT 'connection_resubmission', id, 'Доработать заявку на подключение: ' || (doc->'organisation'->>'name'),
+				(doc->>'resubmit_due')::date, overdue
+			FROM connection_requests WHERE submitter_sub = $1 AND status = 'returned'`,
+	// The organisation's administrator: invitations its people have not used yet, and change
+	// requests the ministry returned.
+	domain.RoleOrgAdmin: `
+		SELECT 'invitation_pending', id, 'Приглашение не принято: ' || full_name, NULL::date, false
+			FROM people WHERE organisation_id = $1 AND status = 'invited'
+		UNION ALL SELECT 'change_returned', id, 'Доработать сведения об уполномоченных лицах', NULL::date, false
+			FROM connection_changes WHERE organisation_id = $1 AND status = 'returned'`,
 }
 
 // Tasks returns what waits on the actor, earliest due first (undated last). A task whose due
@@ -86,6 +99,8 @@ func (db *DB) Tasks(ctx context.Context, actor domain.Actor, today civil.Date) (
 	}
 	args := []any{actor.Scope()}
 	switch actor.Role {
+	case domain.RoleApplicant:
+		args = []any{actor.Sub}
 	case domain.RoleServant:
 		args = append(args, actor.Sub)
 	case domain.RoleHR: // which quarters' reports are open
