@@ -112,6 +112,7 @@ func TestConnectionThroughTheAPI(t *testing.T) {
 		want   int
 	}{
 		{applicantB, "GET", path, "", http.StatusNotFound},
+		{applicantB, "POST", "/api/v1/connections", connectionBody("Комитет", "hr"), http.StatusConflict}, // one live request per organisation
 		{applicantB, "POST", path + "/resubmission", connectionBody("Комитет", "hr"), http.StatusNotFound},
 		{otherMinistry, "GET", path, "", http.StatusNotFound},
 		{otherMinistry, "POST", path + "/decision", `{"decision":"accept"}`, http.StatusNotFound},

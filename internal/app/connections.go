@@ -27,6 +27,7 @@ type ConnectionStore interface {
 	GetOrganisation(ctx context.Context, id string) (domain.ConnectedOrganisation, error)
 	SetPersonRole(ctx context.Context, id string, role domain.Role, actor domain.Actor, at time.Time) (domain.Person, error)
 	GetChange(ctx context.Context, id string) (domain.ChangeRequest, error)
+	LiveConnectionFor(ctx context.Context, authority, organisation string) (string, error)
 }
 
 // ConnectionReaders may read connection requests, each within its scope.
@@ -50,6 +51,21 @@ func (s *Service) SubmitConnection(ctx context.Context, actor domain.Actor, req 
 	if err := req.Check(); err != nil {
 		return domain.Connection{}, err
 	}
+	// One request at a time per organisation and authority: a second one while the first is
+	// under way is refused before a workflow starts (a connected organisation reports
+	// changes of its people through change requests instead).
+	live, err := s.store.LiveConnectionFor(ctx, req.Authority, req.Organisation.ID)
+	if err != nil {
+		return domain.Connection{}, err
+	}
+	if live != "" {
+		return domain.Connection{}, domain.Conflict("organisation %s already has a connection request under way (%s)", req.Organisation.ID, live)
+	}
+	if _, err := s.store.GetOrganisation(ctx, req.Organisation.ID); err == nil {
+		return domain.Connection{}, domain.Conflict("organisation %s is connected already: report changes of its people as change requests", req.Organisation.ID)
+	} else if !domain.IsCode(err, domain.CodeNotFound) {
+		return domain.Connection{}, err
+	}
 	id := "conn-" + strings.ReplaceAll(uuid.NewString(), "-", "")[:16]
 	in := workflows.ConnectionInput{ID: id, Region: s.authorityRegion(ctx, req.Authority), Request: req, SubmittedBy: actor}
 	st := Start{ID: workflows.ConnectionWorkflowID(id), Workflow: workflows.ConnectionWorkflowType, Input: in,
@@ -60,7 +76,7 @@ func (s *Service) SubmitConnection(ctx context.Context, actor domain.Actor, req 
 		st.Agency = req.Organisation.ID
 	}
 	var out domain.Connection
-	err := s.start(ctx, st, workflows.UpdateConnectionSnapshot, actor, &out)
+	err = s.start(ctx, st, workflows.UpdateConnectionSnapshot, actor, &out)
 	return out, err
 }
 

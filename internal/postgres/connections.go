@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
+	"errors"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -421,4 +422,20 @@ func personOf(ctx context.Context, tx pgx.Tx, id, organisation string) error {
 		return domain.NotFound("person " + id)
 	}
 	return nil
+}
+
+// LiveConnectionFor returns the ID of an organisation's connection request to an authority
+// that is still under way (under review, returned for correction, accepted and being
+// handed over), or "" when there is none.
+func (db *DB) LiveConnectionFor(ctx context.Context, authority, organisation string) (string, error) {
+	var id string
+	err := db.InTx(ctx, pgx.ReadCommitted, func(tx pgx.Tx) error {
+		err := tx.QueryRow(ctx, `SELECT id FROM connection_requests WHERE organisation_id = $1 AND authority = $2
+			AND status IN ('under_review', 'returned', 'accepted') ORDER BY id LIMIT 1`, organisation, authority).Scan(&id)
+		if errors.Is(err, pgx.ErrNoRows) {
+			return nil
+		}
+		return err
+	})
+	return id, err
 }
