@@ -8,8 +8,12 @@ import (
 	"github.com/profdev/profdev/internal/postgres"
 )
 
+// inboxShown is how many tasks the inbox page lists; the rest are counted.
+const inboxShown = 50
+
 type homeView struct {
 	Tasks         []domain.Task
+	Total         int
 	Overdue       int
 	Notifications []domain.Notification
 }
@@ -21,7 +25,7 @@ func (c *Console) home(w http.ResponseWriter, r *http.Request) {
 	v := homeView{}
 	var err error
 	if a.Role != domain.RoleApplicant {
-		if v.Tasks, err = c.app.Tasks(ctx, a); err != nil && !domain.IsCode(err, domain.CodeForbidden) {
+		if v.Tasks, v.Total, err = c.app.FirstTasks(ctx, a, inboxShown); err != nil && !domain.IsCode(err, domain.CodeForbidden) {
 			c.renderError(w, r, err)
 			return
 		}

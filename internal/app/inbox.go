@@ -16,6 +16,7 @@ import (
 // InboxStore is what the inbox and overview read.
 type InboxStore interface {
 	Tasks(ctx context.Context, actor domain.Actor, today civil.Date) ([]domain.Task, error)
+	TasksUpTo(ctx context.Context, actor domain.Actor, today civil.Date, limit int) ([]domain.Task, int, error)
 	Overview(ctx context.Context, agency string) (domain.AgencyOverview, error)
 }
 
@@ -24,6 +25,12 @@ type InboxStore interface {
 // answers from the actor's own scope.
 func (s *Service) Tasks(ctx context.Context, actor domain.Actor) ([]domain.Task, error) {
 	return s.store.Tasks(ctx, actor, civil.DateOf(time.Now().In(workflows.Moscow)))
+}
+
+// FirstTasks is the start of the actor's inbox, earliest due first, and how many tasks wait
+// in all: what a page shows of an inbox that may hold thousands.
+func (s *Service) FirstTasks(ctx context.Context, actor domain.Actor, limit int) ([]domain.Task, int, error) {
+	return s.store.TasksUpTo(ctx, actor, civil.DateOf(time.Now().In(workflows.Moscow)), limit)
 }
 
 // AgencyOverview is an agency's counts by process and status and its overdue items, for HR

@@ -2,6 +2,7 @@ package postgres
 
 import (
 	"context"
+	"strconv"
 	"time"
 
 	"cloud.google.com/go/civil"
@@ -92,10 +93,18 @@ var taskQueries = map[domain.Role]string{
 // Tasks returns what waits on the actor, earliest due first (undated last). A task whose due
 // date has passed is overdue even before the workflow's escalation flags it.
 func (db *DB) Tasks(ctx context.Context, actor domain.Actor, today civil.Date) ([]domain.Task, error) {
+	out, _, err := db.TasksUpTo(ctx, actor, today, 0)
+	return out, err
+}
+
+// TasksUpTo returns the first limit tasks (0: all) in the inbox's order and how many there
+// are in all: a ministry with thousands of late outcomes sees the earliest first and the
+// count, read from the same ordered partial indexes, not every row.
+func (db *DB) TasksUpTo(ctx context.Context, actor domain.Actor, today civil.Date, limit int) ([]domain.Task, int, error) {
 	q, ok := taskQueries[actor.Role]
 	out := []domain.Task{}
 	if !ok {
-		return out, nil
+		return out, 0, nil
 	}
 	args := []any{actor.Scope()}
 	switch actor.Role {
@@ -106,8 +115,13 @@ func (db *DB) Tasks(ctx context.Context, actor domain.Actor, today civil.Date) (
 	case domain.RoleHR: // which quarters' reports are open
 		args = append(args, today.In(time.UTC))
 	}
+	total := 0
 	err := db.InTx(ctx, pgx.ReadCommitted, func(tx pgx.Tx) error {
-		rows, err := tx.Query(ctx, `SELECT * FROM (`+q+`) t ORDER BY 4 NULLS LAST, 2`, args...)
+		sql := `SELECT * FROM (` + q + `) t ORDER BY 4 NULLS LAST, 2`
+		if limit > 0 {
+			sql += " LIMIT " + strconv.Itoa(limit)
+		}
+		rows, err := tx.Query(ctx, sql, args...)
 		if err != nil {
 			return err
 		}
@@ -121,9 +135,13 @@ func (db *DB) Tasks(ctx context.Context, actor domain.Actor, today civil.Date) (
 			}
 			return t, err
 		})
-		return err
+		if err != nil || limit == 0 || len(out) < limit {
+			total = len(out)
+			return err
+		}
+		return tx.QueryRow(ctx, `SELECT count(*) FROM (`+q+`) t`, args...).Scan(&total)
 	})
-	return out, err
+	return out, total, err
 }
 
 // Overview counts an agency's certificates and nominations by status and lists what is overdue.

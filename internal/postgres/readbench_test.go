@@ -160,10 +160,18 @@ func benchReads() []benchRead {
 			return len(items), err
 		}}
 	}
+	first := func(name string, actor domain.Actor) benchRead {
+		return benchRead{name: name, run: func(ctx context.Context, db *postgres.DB, i int) (int, error) {
+			items, _, err := db.TasksUpTo(ctx, actor, today, 50)
+			return len(items), err
+		}}
+	}
 	overdue := true
 	// The cursor of page 20 of the ministry's list, found once by walking the pages.
 	var page20, cursor string
 	return []benchRead{
+		first("tasks, first 50 and the count: ministry", domain.Actor{Role: domain.RoleMinistry, Authority: "mintrud"}),
+		first("tasks, first 50 and the count: provider", domain.Actor{Role: domain.RoleProvider, Provider: "prov-01"}),
 		list("certificates: HR (agency)", func(i int) postgres.CertificateFilter { return postgres.CertificateFilter{Agency: agencyID(i)} }),
 		list("certificates: provider", func(i int) postgres.CertificateFilter {
 			return postgres.CertificateFilter{Provider: providerID(i)}
