@@ -104,7 +104,8 @@ func buildCalendars(cfg config) (*calendar.Regions, error) {
 
 // buildVerifier picks the production token verifier from the settings.
 func buildVerifier(ctx context.Context, cfg config, log zerolog.Logger) (*auth.Verifier, error) {
-	opts := auth.Options{Issuer: cfg.AuthTokenIssuer, Audience: cfg.AuthAudience, Logger: log.With().Str("component", "auth").Logger()}
+	opts := auth.Options{Issuer: cfg.AuthTokenIssuer, Audience: cfg.AuthAudience, Logger: log.With().Str("component", "auth").Logger(),
+		IdentityOnly: cfg.AuthFromRegistry}
 	switch {
 	case cfg.AuthIssuer != "":
 		return auth.NewOIDCVerifier(ctx, cfg.AuthIssuer, nil, opts)

@@ -42,6 +42,10 @@ type Options struct {
 	RefreshInterval time.Duration
 	// Logger receives failures of background JWK set refreshes; its zero value discards.
 	Logger zerolog.Logger
+	// IdentityOnly accepts tokens that say only who (sub): with authorisation from the
+	// registry of authorised people (AUTH_FROM_REGISTRY) the registry says the role and the
+	// scope, so a token without a role claim is a person not yet given one (an applicant).
+	IdentityOnly bool
 }
 
 // keySource returns the key (or jwt.VerificationKeySet) for a parsed, not yet verified
@@ -57,6 +61,7 @@ type Verifier struct {
 	issuer     string
 	audience   string
 	stop       context.CancelFunc // ends a remote source's background refresh; nil if static
+	identity   bool
 }
 
 // Errors of the key sources, mapped to client messages by unauthenticated.
@@ -122,6 +127,7 @@ func newVerifier(keys keySource, opts Options) (*Verifier, error) {
 		algorithms: algs,
 		issuer:     opts.Issuer,
 		audience:   opts.Audience,
+		identity:   opts.IdentityOnly,
 	}, nil
 }
 
@@ -146,7 +152,10 @@ func (v *Verifier) Verify(ctx context.Context, raw string) (domain.Actor, error)
 		return domain.Actor{}, domain.Errorf(domain.CodeUnauthenticated, "token has the wrong audience")
 	}
 	if claims.Role == "" {
-		return domain.Actor{}, domain.Errorf(domain.CodeUnauthenticated, "token has no role")
+		if !v.identity || claims.Subject == "" {
+			return domain.Actor{}, domain.Errorf(domain.CodeUnauthenticated, "token has no role")
+		}
+		return domain.Actor{Sub: claims.Subject, Name: claims.Name, Role: domain.RoleApplicant}, nil
 	}
 	actor := claims.Actor()
 	if err := actor.Validate(); err != nil {

@@ -266,3 +266,29 @@ func TestVerifyErrorKeepsCauseForLogs(t *testing.T) {
 		t.Errorf("Verify error has no cause for the log: %#v", de)
 	}
 }
+
+// With authorisation from the registry a token may say only who: without a role claim the
+// person is an applicant until the registry says otherwise; without a subject it is refused.
+func TestIdentityOnlyTokens(t *testing.T) {
+	signer := mustSigner(t, testIssuer, testAudience)
+	v, err := NewStaticVerifier(signer.PublicKey(), Options{Issuer: testIssuer, Audience: testAudience, Now: fixedClock(testNow), IdentityOnly: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	who := claimsAt(domain.Actor{Sub: "esia-42", Name: "Кузнецова Е. В."})
+	got := verify(t, v, mustSign(t, jwt.SigningMethodES256, signer.key, signer.keyID, who))
+	want := outcome{Actor: domain.Actor{Sub: "esia-42", Name: "Кузнецова Е. В.", Role: domain.RoleApplicant}}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("identity-only token mismatch (-want +got):\n%s", diff)
+	}
+	nobody := claimsAt(domain.Actor{})
+	if diff := cmp.Diff(refused("token has no role"), verify(t, v, mustSign(t, jwt.SigningMethodES256, signer.key, signer.keyID, nobody))); diff != "" {
+		t.Errorf("token without subject mismatch (-want +got):\n%s", diff)
+	}
+	// A role claim, where the identity provider gives one, still counts (the ministry's own
+	// staff are not in the registry of organisations' people).
+	hr := actors[domain.RoleHR]
+	if diff := cmp.Diff(outcome{Actor: hr}, verify(t, v, mustMint(t, signer, hr, time.Minute))); diff != "" {
+		t.Errorf("token with a role mismatch (-want +got):\n%s", diff)
+	}
+}
