@@ -74,6 +74,16 @@ func TestCertificateLifeInTheBrowser(t *testing.T) {
 	servant.mustSee(".banner.success", "Ваша оценка учтена")
 	servant.mustSee(".timeline", "Оценено качество обучения")
 
+	// On a phone screen the page fits: nothing wider than the screen, the menu wraps.
+	servant.run("phone screen", chromedp.EmulateViewport(375, 740, chromedp.EmulateMobile, chromedp.EmulateScale(2)))
+	servant.open("/certificates/" + number)
+	if over := get(servant, "page width", chromedp.Evaluate[int](`document.documentElement.scrollWidth - window.innerWidth`)); over > 0 {
+		t.Errorf("on a 375 px screen the certificate page is %d px too wide", over)
+	}
+	servant.mustSee("h1", number)
+	servant.screenshot("servant-phone")
+	servant.run("desktop screen", chromedp.ResetViewport())
+
 	// A form posted without its token is refused and changes nothing.
 	status := get(ministry, "post without a token", chromedp.Evaluate[int](`fetch("/certificates/`+number+`/duplicates", {method: "POST", body: new URLSearchParams({reason: "утрата"})}).then(r => r.status)`, chromedp.EvalAwaitPromise))
 	if status != 403 {
