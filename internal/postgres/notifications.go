@@ -143,3 +143,15 @@ func truncate(s string, n int) string {
 	}
 	return s[:n]
 }
+
+// MarkEmailSent records as sent an email the relay accepted, when the transaction of
+// SendPendingEmails that would have recorded it did not commit (the database stopped after
+// the relay's answer). An email recorded already stays as it is.
+func (db *DB) MarkEmailSent(ctx context.Context, emailID int64) error {
+	return db.InTx(ctx, pgx.ReadCommitted, func(tx pgx.Tx) error {
+		_, err := tx.Exec(ctx, `
+			UPDATE email_outbox SET state = 'sent', attempts = attempts + 1, sent_at = now(), last_error = ''
+			WHERE id = $1 AND state = 'pending'`, emailID)
+		return err
+	})
+}
