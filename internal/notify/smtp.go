@@ -72,7 +72,17 @@ func (s *SMTPMailer) Send(ctx context.Context, m Message) error {
 	if err != nil {
 		return fmt.Errorf("notify: SMTP client: %w", err)
 	}
-	if err := client.DialAndSendWithContext(ctx, msg); err != nil {
+	conn, err := client.DialToSMTPClientWithContext(ctx)
+	if err != nil {
+		return fmt.Errorf("notify: SMTP send to %s:%d: dial: %w", s.cfg.Host, s.cfg.Port, err)
+	}
+	err = client.SendWithSMTPClient(conn, msg)
+	// Once the relay has accepted the message, what follows (RSET, QUIT) neither makes it
+	// undelivered nor holds up the record that it was sent: until that record commits, a crash
+	// sends it again (see Notifier). So a failed RSET does not count, and QUIT goes in the
+	// background.
+	go func() { _ = client.CloseWithSMTPClient(conn) }()
+	if err != nil && !msg.IsDelivered() {
 		return fmt.Errorf("notify: SMTP send to %s:%d: %w", s.cfg.Host, s.cfg.Port, err)
 	}
 	return nil
