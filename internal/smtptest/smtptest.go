@@ -22,10 +22,11 @@ import (
 
 // Message is one accepted email.
 type Message struct {
-	From   string
-	To     []string
-	Header mail.Header
-	Raw    []byte
+	From     string
+	To       []string
+	Header   mail.Header
+	Raw      []byte
+	Received time.Time // when the server accepted it
 }
 
 // Server is a running SMTP server.
@@ -180,6 +181,6 @@ func (x *session) Data(r io.Reader) error {
 	if err != nil {
 		return errors.Join(errors.New("smtptest: unparsable message"), err)
 	}
-	x.s.messages = append(x.s.messages, Message{From: x.from, To: append([]string(nil), x.to...), Header: msg.Header, Raw: raw})
+	x.s.messages = append(x.s.messages, Message{From: x.from, To: append([]string(nil), x.to...), Header: msg.Header, Raw: raw, Received: time.Now()})
 	return nil
 }
