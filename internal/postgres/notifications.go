@@ -48,7 +48,8 @@ func (db *DB) RecordNotification(ctx context.Context, dedupKey string, n domain.
 
 // SendPendingEmails hands each email of the notification still owed to send, one at a time,
 // holding a row lock while it sends so that two concurrent attempts never send the same
-// email; an email is marked sent in the same transaction. A send error is recorded on the
+// email; an email is marked sent in the same transaction, which commits as soon as the send
+// returns. A send error is recorded on the
 // row (committed, so the attempt is on record) and returned, leaving the email pending for
 // the next attempt.
 func (db *DB) SendPendingEmails(ctx context.Context, notificationID int64, send func(domain.OutboxEmail) error) (sent int, err error) {
@@ -70,13 +71,25 @@ func (db *DB) SendPendingEmails(ctx context.Context, notificationID int64, send 
 			if err != nil {
 				return err
 			}
+			// The email is marked sent before it is sent, in a savepoint that a failed send
+			// rolls back: once the relay has accepted it, only the commit stands between the
+			// acceptance and the record, the window in which a crash sends it again.
+			sp, err := tx.Begin(ctx)
+			if err != nil {
+				return err
+			}
+			if _, err := sp.Exec(ctx, `UPDATE email_outbox SET state = 'sent', attempts = attempts + 1, sent_at = now(), last_error = '' WHERE id = $1`, e.ID); err != nil {
+				return err
+			}
 			if sendErr = send(e); sendErr != nil {
+				if err := sp.Rollback(ctx); err != nil {
+					return err
+				}
 				_, err = tx.Exec(ctx, `UPDATE email_outbox SET attempts = attempts + 1, last_error = $2 WHERE id = $1`,
 					e.ID, truncate(sendErr.Error(), 500))
 				return err
 			}
-			_, err = tx.Exec(ctx, `UPDATE email_outbox SET state = 'sent', attempts = attempts + 1, sent_at = now(), last_error = '' WHERE id = $1`, e.ID)
-			return err
+			return nil // committing the transaction keeps what the savepoint holds
 		})
 		switch {
 		case err != nil:
