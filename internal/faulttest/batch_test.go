@@ -31,7 +31,17 @@ type tally struct {
 	servantEmails, hrEmails, providerEmails int // distinct emails to each party
 	duplicateEmails                         int
 	resentAfterKill                         int
-	missingServants                         int // servants without their email
+	missingServants                         int      // servants without their email
+	duplicated                              []string // what each duplicate was, for a failure
+}
+
+// resend says whether a copy of an email accepted at again, first accepted at first, is the
+// killed worker's email resent by its replacement: first accepted in the moments before the
+// kill or before the replacement polled (a message the killed worker wrote may be accepted
+// a moment after it died), again after.
+func (w *world) resend(first, again time.Time) bool {
+	k := w.killed
+	return !k.at.IsZero() && first.After(k.at.Add(-resendWindow)) && first.Before(k.replaced) && again.After(k.replaced)
 }
 
 // resendWindow is how long before the kill an email may have been accepted for its copy to
@@ -72,10 +82,12 @@ func (w *world) count(n int) (tally, error) {
 			case !seen:
 				first[key] = m.Received
 				*party++
-			case !w.killedAt.IsZero() && at.Before(w.killedAt) && w.killedAt.Sub(at) < resendWindow && m.Received.After(w.killedAt):
+			case w.resend(at, m.Received):
 				c.resentAfterKill++
 			default:
 				c.duplicateEmails++
+				c.duplicated = append(c.duplicated, fmt.Sprintf("%s first accepted %s, again %s", key,
+					at.Format("15:04:05.000"), m.Received.Format("15:04:05.000")))
 			}
 		}
 	}
@@ -200,7 +212,7 @@ func (w *world) runFault(t *testing.T, name string, n int, limit time.Duration, 
 		t.Fatal(err)
 	}
 	if !r.tally.exact(n) {
-		t.Errorf("%s: not exactly once for %d certificates: %v", name, n, r.tally)
+		t.Errorf("%s: not exactly once for %d certificates: %v\n%s", name, n, r.tally, strings.Join(r.tally.duplicated, "\n"))
 	}
 	if r.status, err = w.batchStatus(id); err != nil {
 		t.Fatal(err)

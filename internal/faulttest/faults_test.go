@@ -84,9 +84,11 @@ func TestWorkerKilled(t *testing.T) {
 	w := newWorld(t)
 	p := w.startWorkerProcess(w.gost())
 	w.runFault(t, "worker killed (SIGKILL)", batchSize(), recoveryLimit, func() time.Time {
-		w.killedAt = time.Now()
+		w.killed.at = time.Now()
 		p.kill()
 		w.startWorkerProcess(w.gost())
-		return time.Now()
+		// Until its replacement polls, only the killed worker's messages can arrive.
+		w.killed.replaced = time.Now()
+		return w.killed.replaced
 	})
 }

@@ -39,7 +39,7 @@ type world struct {
 	log      zerolog.Logger
 	ministry domain.Actor
 	party    party
-	killedAt time.Time // when the worker was killed, if it was
+	killed   struct{ at, replaced time.Time } // when the worker was killed, and its replacement started
 }
 
 // newWorld starts everything but the worker. A dependency that is missing fails the test and
