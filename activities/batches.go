@@ -42,15 +42,19 @@ type ChunkInput struct {
 	Limit     int    `json:"limit"`
 }
 
-// NumberedItem is a batch item with the certificate number it is issued under.
+// NumberedItem is a batch item with the certificate number it is issued under, or one that
+// is refused instead: Refused says why, and it has no number, request or certificate.
 type NumberedItem struct {
-	Index   int                       `json:"index"`
-	Number  string                    `json:"number"`
-	Request domain.CertificateRequest `json:"request"`
+	Index   int                        `json:"index"`
+	Number  string                     `json:"number"`
+	Request *domain.CertificateRequest `json:"request,omitempty"`
+	Refused string                     `json:"refused,omitempty"`
 }
 
 // NumberBatchItems allocates numbers to the next items. Numbers are claimed under the batch
-// and item index, so a retried chunk gets the same numbers and issues nothing twice.
+// and item index, so a retried chunk gets the same numbers and issues nothing twice. An item
+// that cannot be read (stored by an older release, say) is refused with the reason, recorded
+// against it, and the others go ahead: one bad item must not hold up the items around it.
 func (a *Batches) NumberBatchItems(ctx context.Context, in ChunkInput) ([]NumberedItem, error) {
 	items, err := a.Store.BatchItems(ctx, in.BatchID, in.From, in.Limit)
 	if err != nil {
@@ -60,7 +64,12 @@ func (a *Batches) NumberBatchItems(ctx context.Context, in ChunkInput) ([]Number
 	for _, it := range items {
 		var req domain.CertificateRequest
 		if err := json.Unmarshal(it.Request, &req); err != nil {
-			return nil, domain.Invalid(fmt.Sprintf("batch %s item %d is unreadable: %v", in.BatchID, it.Index, err))
+			reason := fmt.Sprintf("the item cannot be read: %v", err)
+			if err := a.Store.SetBatchItemResult(ctx, in.BatchID, it.Index, "", reason); err != nil {
+				return nil, err
+			}
+			out = append(out, NumberedItem{Index: it.Index, Refused: reason})
+			continue
 		}
 		number, err := a.Store.AllocateCertificateNumber(ctx, in.Authority, req.Year, fmt.Sprintf("batch:%s:%d", in.BatchID, it.Index))
 		if err != nil {
@@ -69,7 +78,7 @@ func (a *Batches) NumberBatchItems(ctx context.Context, in ChunkInput) ([]Number
 		if err := a.Store.SetBatchItemResult(ctx, in.BatchID, it.Index, number, ""); err != nil {
 			return nil, err
 		}
-		out = append(out, NumberedItem{Index: it.Index, Number: number, Request: req})
+		out = append(out, NumberedItem{Index: it.Index, Number: number, Request: &req})
 	}
 	return out, nil
 }

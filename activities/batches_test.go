@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"slices"
 	"testing"
 
 	"cloud.google.com/go/civil"
@@ -72,6 +73,8 @@ func TestRefuseBatchItem(t *testing.T) {
 	}
 }
 
+func ptr[T any](v T) *T { return &v }
+
 func batchRequest(servant string) domain.CertificateRequest {
 	return domain.CertificateRequest{Servant: domain.Servant{ID: servant, FullName: "Сидоров Пётр", Email: servant + "@x.test"},
 		Agency: domain.AgencyRef{ID: "agency-1", Name: "Агентство"}, ProviderID: "provider-1", ProgrammeCode: "PK-01", Year: 2026,
@@ -112,8 +115,8 @@ func TestNumberBatchItems(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := []activities.NumberedItem{
-		{Index: 1, Number: "MINTRUD-2026-000001", Request: batchRequest("s-2")},
-		{Index: 2, Number: "MINTRUD-2026-000002", Request: batchRequest("s-3")},
+		{Index: 1, Number: "MINTRUD-2026-000001", Request: ptr(batchRequest("s-2"))},
+		{Index: 2, Number: "MINTRUD-2026-000002", Request: ptr(batchRequest("s-3"))},
 	}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("numbered items mismatch (-want +got):\n%s", diff)
@@ -146,8 +149,8 @@ func TestNumberBatchItemsRetried(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := []activities.NumberedItem{
-		{Index: 0, Number: "MINTRUD-2026-000001", Request: batchRequest("s-1")},
-		{Index: 1, Number: "MINTRUD-2026-000002", Request: batchRequest("s-2")},
+		{Index: 0, Number: "MINTRUD-2026-000001", Request: ptr(batchRequest("s-1"))},
+		{Index: 1, Number: "MINTRUD-2026-000002", Request: ptr(batchRequest("s-2"))},
 	}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("numbers after the retry mismatch (-want +got):\n%s", diff)
@@ -173,14 +176,27 @@ func (f *fakeBatchesOnce) SetBatchItemResult(ctx context.Context, batchID string
 	return f.fakeBatches.SetBatchItemResult(ctx, batchID, index, number, errMsg)
 }
 
+// TestNumberBatchItemsUnreadable: an item that cannot be read is refused with the reason,
+// recorded against it, and the items around it are numbered.
 func TestNumberBatchItemsUnreadable(t *testing.T) {
-	store := &fakeBatches{items: mustBatch(t, "s-1", "s-2")}
+	store := &fakeBatches{items: mustBatch(t, "s-1", "s-2", "s-3")}
 	store.items[1].Request = json.RawMessage(`{"year":"next"}`)
-	_, err := numberChunk(t, store, activities.ChunkInput{BatchID: "b1", Authority: "mintrud", From: 0, Limit: 2})
-	want := &failure{Type: "invalid", NonRetryable: true,
-		Message: "batch b1 item 1 is unreadable: json: cannot unmarshal string into Go struct field CertificateRequest.year of type int"}
-	if diff := cmp.Diff(want, failureOf(t, err)); diff != "" {
-		t.Errorf("failure mismatch (-want +got):\n%s", diff)
+	got, err := numberChunk(t, store, activities.ChunkInput{BatchID: "b1", Authority: "mintrud", From: 0, Limit: 3})
+	if err != nil {
+		t.Fatal(err)
+	}
+	reason := "the item cannot be read: json: cannot unmarshal string into Go struct field CertificateRequest.year of type int"
+	want := []activities.NumberedItem{
+		{Index: 0, Number: "MINTRUD-2026-000001", Request: ptr(batchRequest("s-1"))},
+		{Index: 1, Refused: reason},
+		{Index: 2, Number: "MINTRUD-2026-000002", Request: ptr(batchRequest("s-3"))},
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("numbered items mismatch (-want +got):\n%s", diff)
+	}
+	refusal := call{"SetBatchItemResult", []any{"b1", 1, "", reason}}
+	if !slices.ContainsFunc(store.calls, func(c call) bool { return cmp.Equal(c, refusal) }) {
+		t.Errorf("the refusal is not recorded against the item: calls %v", store.calls)
 	}
 }
 

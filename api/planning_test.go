@@ -379,6 +379,10 @@ func TestPlanningScheduleOpensNextYearsCycle(t *testing.T) {
 	if len(desc.Info.NextActionTimes) == 0 || !desc.Info.NextActionTimes[0].Equal(next) {
 		t.Errorf("next firing %v, want %s", desc.Info.NextActionTimes, next)
 	}
+	// An outage longer than a timeout would end the opener with the cycle unopened.
+	if a, ok := desc.Schedule.Action.(*client.ScheduleWorkflowAction); !ok || a.WorkflowExecutionTimeout != 0 || a.WorkflowRunTimeout != 0 {
+		t.Errorf("the schedule's action %+v: want an opener without a timeout", desc.Schedule.Action)
+	}
 
 	if err := h.Trigger(ctx, client.ScheduleTriggerOptions{}); err != nil {
 		t.Fatal(err)

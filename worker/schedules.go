@@ -34,9 +34,12 @@ func EnsurePlanningSchedules(ctx context.Context, c client.Client, schedules []P
 				Hour:       []client.ScheduleRange{{Start: 6}}, // 09:00 Moscow time
 			}},
 		}
+		// No execution timeout: the opener's steps retry until the database and mail are back,
+		// and a timeout would end it, cycle unopened and nobody told, after an outage longer
+		// than the timeout. An opener that runs on skips a firing (Overlap), which operators
+		// see in the schedule; a cycle never opened silently does not show anywhere.
 		action := &client.ScheduleWorkflowAction{
 			ID: id, Workflow: workflows.OpenerWorkflowType, Args: []any{s.ScheduledCycle}, TaskQueue: workflows.TaskQueue,
-			WorkflowExecutionTimeout: 24 * time.Hour,
 		}
 		_, err := c.ScheduleClient().Create(ctx, client.ScheduleOptions{
 			ID: id, Spec: spec, Action: action,

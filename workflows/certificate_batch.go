@@ -106,18 +106,26 @@ func CertificateBatch(ctx workflow.Context, in BatchInput) (int, error) {
 			break
 		}
 		// The items are known before their certificates start, so that no report finds an
-		// item it does not know.
+		// item it does not know. An item refused at numbering (it cannot be read) is
+		// accounted for at once and gets no certificate; no recorded history has one, since
+		// such an item used to fail the whole chunk, so the commands of running batches stay
+		// as they were.
 		for _, it := range items {
-			w.items = append(w.items, BatchItemOutcome{Index: it.Index, Number: it.Number, Status: BatchItemWaiting})
+			o := BatchItemOutcome{Index: it.Index, Number: it.Number, Status: BatchItemWaiting}
+			if it.Refused != "" {
+				o.Status, o.Code, o.Reason = BatchItemRefused, domain.CodeInvalid, it.Refused
+			}
+			w.items = append(w.items, o)
 		}
-		futures := w.startChunk(ctx, items)
+		numbered := toIssue(items)
+		futures := w.startChunk(ctx, numbered)
 		for i, f := range futures {
 			err := f.GetChildWorkflowExecution().Get(ctx, nil)
 			if temporal.IsWorkflowExecutionAlreadyStartedError(err) {
 				// Started by an earlier attempt, which it may have reported to: ask again.
-				w.askAgain(ctx, items[i].Number)
+				w.askAgain(ctx, numbered[i].Number)
 			} else if err != nil {
-				return started, ownStep(ctx, "starting certificate "+items[i].Number, err)
+				return started, ownStep(ctx, "starting certificate "+numbered[i].Number, err)
 			}
 			started++
 		}
@@ -147,6 +155,17 @@ type batch struct {
 	notes  *notifier
 }
 
+// toIssue are the items that get a certificate: all but those refused at numbering.
+func toIssue(items []activities.NumberedItem) []activities.NumberedItem {
+	out := make([]activities.NumberedItem, 0, len(items))
+	for _, it := range items {
+		if it.Refused == "" && it.Request != nil {
+			out = append(out, it)
+		}
+	}
+	return out
+}
+
 // startChunk starts one certificate workflow per item, as abandoned children.
 func (w *batch) startChunk(ctx workflow.Context, items []activities.NumberedItem) []workflow.ChildWorkflowFuture {
 	futures := make([]workflow.ChildWorkflowFuture, 0, len(items))
@@ -158,7 +177,7 @@ func (w *batch) startChunk(ctx workflow.Context, items []activities.NumberedItem
 
 func (w *batch) startCertificate(ctx workflow.Context, it activities.NumberedItem) workflow.ChildWorkflowFuture {
 	in := w.in
-	cin := NewCertificateInput(it.Request, it.Number, in.Authority, in.Region, in.IssuedBy, in.Terms, in.PublicBaseURL, in.BatchID)
+	cin := NewCertificateInput(*it.Request, it.Number, in.Authority, in.Region, in.IssuedBy, in.Terms, in.PublicBaseURL, in.BatchID)
 	return workflow.ExecuteChildWorkflow(workflow.WithChildOptions(ctx, workflow.ChildWorkflowOptions{
 		WorkflowID:            CertificateWorkflowID(it.Number),
 		ParentClosePolicy:     enumspb.PARENT_CLOSE_POLICY_ABANDON,
@@ -206,7 +225,7 @@ func startBatch(ctx workflow.Context, in BatchInput) (int, error) {
 			return started, nil
 		}
 		w := &batch{in: in}
-		futures := w.startChunk(ctx, items)
+		futures := w.startChunk(ctx, toIssue(items))
 		for _, f := range futures {
 			if err := f.GetChildWorkflowExecution().Get(ctx, nil); err != nil && !temporal.IsWorkflowExecutionAlreadyStartedError(err) {
 				return started, ownStep(ctx, "starting a certificate", err)

@@ -198,7 +198,7 @@ func registerStandIns(r worker.Registry) {
 		var out []activities.NumberedItem
 		for i, code := range []string{"PK-1", "PK-GONE"} {
 			req := recCertificateInput("", today, "").Certificate
-			out = append(out, activities.NumberedItem{Index: i, Number: fmt.Sprintf("MT-REC-1%05d", i), Request: domain.CertificateRequest{
+			out = append(out, activities.NumberedItem{Index: i, Number: fmt.Sprintf("MT-REC-1%05d", i), Request: &domain.CertificateRequest{
 				Servant: req.Servant, Agency: req.Agency, ProviderID: req.ProviderID, ProgrammeCode: code, Year: req.Year,
 				Hours: req.Hours, Amount: req.Amount, StartBy: req.StartBy, EndBy: req.EndBy}})
 		}

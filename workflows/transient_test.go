@@ -248,7 +248,7 @@ func TestBatchAccountsForEveryItem(t *testing.T) {
 			ProviderID: "provider-1", ProgrammeCode: code, Year: 2026, Hours: 72, Amount: 1000,
 			StartBy: civil.Date{Year: 2026, Month: 5, Day: 11}, EndBy: civil.Date{Year: 2026, Month: 7, Day: 31},
 		}
-		return activities.NumberedItem{Index: i, Number: fmt.Sprintf("MT-2026-00000%d", i+1), Request: r}
+		return activities.NumberedItem{Index: i, Number: fmt.Sprintf("MT-2026-00000%d", i+1), Request: &r}
 	}
 	e.OnActivity("NumberBatchItems", mock.Anything, mock.Anything).Return(func(_ context.Context, in activities.ChunkInput) ([]activities.NumberedItem, error) {
 		if in.From > 0 {

@@ -2,7 +2,8 @@
 // feed entry addressed to an audience plus an email to each address the directory (or the
 // caller) holds for it. It is idempotent per (workflow, step, audience): the feed entry and
 // the emails owed are recorded once under that key, and each email is sent at most once and
-// tracked until sent, so a retried activity never sends twice.
+// tracked until sent, so a retried activity never sends twice, even when the database stops
+// between the relay's acceptance of an email and the record of it (accepted.go).
 package notify
 
 import (
@@ -13,7 +14,6 @@ import (
 	"net/mail"
 	"slices"
 	"strings"
-	"sync"
 
 	"github.com/rs/zerolog"
 
@@ -93,6 +93,7 @@ type Store interface {
 	EmailsFor(ctx context.Context, a domain.Audience) ([]string, error)
 	RecordNotification(ctx context.Context, dedupKey string, n domain.Notification, emails []domain.OutboxEmail) (int64, error)
 	SendPendingEmails(ctx context.Context, notificationID int64, send func(domain.OutboxEmail) error) (int, error)
+	MarkEmailSent(ctx context.Context, emailID int64) error
 }
 
 // Notifier records feed entries and sends the emails owed for them.
@@ -103,10 +104,8 @@ type Notifier struct {
 	domain string // right-hand side of Message-IDs
 	base   string
 	log    zerolog.Logger
-	// mailed holds the Message-IDs this process handed to the mail server whose record in
-	// the outbox has not committed yet (the database went away in between): a retry on this
-	// worker records them without mailing them again.
-	mailed sync.Map
+	// accepted are the emails the relay accepted whose record as sent may have been lost.
+	accepted acceptedEmails
 }
 
 // Config is the sender identity of outgoing mail.
@@ -162,30 +161,25 @@ func (n *Notifier) Notify(ctx context.Context, r Request) (Result, error) {
 	if err != nil {
 		return Result{}, fmt.Errorf("notify: record %s: %w", key, err)
 	}
-	var handed []string
 	sent, err := n.store.SendPendingEmails(ctx, id, func(e domain.OutboxEmail) error {
-		handed = append(handed, e.MessageID)
-		if _, ok := n.mailed.Load(e.MessageID); ok {
-			return nil // mailed by an earlier attempt here; only its record was lost
+		if n.accepted.has(e.MessageID) {
+			return nil // the relay has it from an earlier attempt whose record was lost: record it
 		}
-		err := n.mailer.Send(ctx, Message{
+		if err := n.mailer.Send(ctx, Message{
 			MessageID: e.MessageID, From: n.from, To: e.Recipient,
 			Subject: r.Subject, Text: emailText(r, n.base), Attachments: r.Attachments,
-		})
-		if err == nil {
-			n.mailed.Store(e.MessageID, struct{}{})
+		}); err != nil {
+			return err
 		}
-		return err
+		n.accepted.add(e)
+		return nil
 	})
-	if err == nil {
-		for _, m := range handed {
-			n.mailed.Delete(m)
-		}
-	}
 	res := Result{NotificationID: id, Recipients: len(recipients), SentNow: sent}
 	if err != nil {
+		n.recordAccepted(ctx, id)
 		return res, fmt.Errorf("notify: send emails of notification %d: %w", id, err)
 	}
+	n.accepted.forget(id)
 	n.log.Debug().Str("workflow_id", r.WorkflowID).Str("step", r.Step).Str("audience", r.Audience.Key()).
 		Int64("notification_id", id).Int("recipients", len(recipients)).Int("sent_now", sent).Msg("notification delivered")
 	return res, nil

@@ -55,7 +55,9 @@ func (s *SMTPMailer) Send(ctx context.Context, m Message) error {
 	if err != nil {
 		return err
 	}
-	opts := []gomail.Option{gomail.WithPort(s.cfg.Port), gomail.WithTimeout(s.cfg.Timeout)}
+	// One connection per message: no NOOP to check it, no RSET to reuse it. Neither would
+	// help, and RSET would come between the relay's acceptance and the record of it.
+	opts := []gomail.Option{gomail.WithPort(s.cfg.Port), gomail.WithTimeout(s.cfg.Timeout), gomail.WithoutNoop(), gomail.WithoutRset()}
 	switch s.cfg.TLS {
 	case "mandatory":
 		opts = append(opts, gomail.WithTLSPolicy(gomail.TLSMandatory))
@@ -72,7 +74,17 @@ func (s *SMTPMailer) Send(ctx context.Context, m Message) error {
 	if err != nil {
 		return fmt.Errorf("notify: SMTP client: %w", err)
 	}
-	if err := client.DialAndSendWithContext(ctx, msg); err != nil {
+	conn, err := client.DialToSMTPClientWithContext(ctx)
+	if err != nil {
+		return fmt.Errorf("notify: SMTP send to %s:%d: dial: %w", s.cfg.Host, s.cfg.Port, err)
+	}
+	err = client.SendWithSMTPClient(conn, msg)
+	// Once the relay has accepted the message, what follows neither makes it undelivered nor
+	// holds up the record that it was sent: until that record commits, a crash sends it again
+	// (see Notifier). So an error after the acceptance does not count, and QUIT goes in the
+	// background.
+	go func() { _ = client.CloseWithSMTPClient(conn) }()
+	if err != nil && !msg.IsDelivered() {
 		return fmt.Errorf("notify: SMTP send to %s:%d: %w", s.cfg.Host, s.cfg.Port, err)
 	}
 	return nil

@@ -2,7 +2,6 @@ package postgres
 
 import (
 	"context"
-	"time"
 
 	"github.com/jackc/pgx/v5"
 
@@ -49,16 +48,16 @@ func (db *DB) RecordNotification(ctx context.Context, dedupKey string, n domain.
 
 // SendPendingEmails hands each email of the notification still owed to send, one at a time,
 // holding a row lock while it sends so that two concurrent attempts never send the same
-// email; an email is marked sent in the same transaction. A send error is recorded on the
+// email; an email is marked sent in the same transaction, which commits as soon as the send
+// returns. A send error is recorded on the
 // row (committed, so the attempt is on record) and returned, leaving the email pending for
 // the next attempt.
 func (db *DB) SendPendingEmails(ctx context.Context, notificationID int64, send func(domain.OutboxEmail) error) (sent int, err error) {
 	for {
 		var done bool
 		var sendErr error
-		var mailed int64 // the outbox row whose email the server accepted in this transaction
 		err = db.InTx(ctx, pgx.ReadCommitted, func(tx pgx.Tx) error {
-			done, sendErr, mailed = false, nil, 0
+			done, sendErr = false, nil
 			var e domain.OutboxEmail
 			err := tx.QueryRow(ctx, `
 				SELECT id, notification_id, recipient, message_id, attempts FROM email_outbox
@@ -72,20 +71,26 @@ func (db *DB) SendPendingEmails(ctx context.Context, notificationID int64, send 
 			if err != nil {
 				return err
 			}
+			// The email is marked sent before it is sent, in a savepoint that a failed send
+			// rolls back: once the relay has accepted it, only the commit stands between the
+			// acceptance and the record, the window in which a crash sends it again.
+			sp, err := tx.Begin(ctx)
+			if err != nil {
+				return err
+			}
+			if _, err := sp.Exec(ctx, `UPDATE email_outbox SET state = 'sent', attempts = attempts + 1, sent_at = now(), last_error = '' WHERE id = $1`, e.ID); err != nil {
+				return err
+			}
 			if sendErr = send(e); sendErr != nil {
+				if err := sp.Rollback(ctx); err != nil {
+					return err
+				}
 				_, err = tx.Exec(ctx, `UPDATE email_outbox SET attempts = attempts + 1, last_error = $2 WHERE id = $1`,
 					e.ID, truncate(sendErr.Error(), 500))
 				return err
 			}
-			mailed = e.ID
-			_, err = tx.Exec(ctx, `UPDATE email_outbox SET state = 'sent', attempts = attempts + 1, sent_at = now(), last_error = '' WHERE id = $1`, e.ID)
-			return err
+			return nil // committing the transaction keeps what the savepoint holds
 		})
-		if err != nil && mailed != 0 {
-			// The server took the email but its record did not commit (the database went away
-			// in between): record it as soon as the database is back, or a retry mails again.
-			err = db.recordSent(ctx, mailed)
-		}
 		switch {
 		case err != nil:
 			return sent, err
@@ -95,26 +100,6 @@ func (db *DB) SendPendingEmails(ctx context.Context, notificationID int64, send 
 			return sent, nil
 		}
 		sent++
-	}
-}
-
-// recordSent marks an email sent whose first record was lost, retrying through an outage
-// until the database answers or the caller gives up.
-func (db *DB) recordSent(ctx context.Context, id int64) error {
-	wait := 100 * time.Millisecond
-	for {
-		_, err := db.pool.Exec(ctx, `UPDATE email_outbox SET state = 'sent', attempts = attempts + 1, sent_at = now(), last_error = ''
-			WHERE id = $1 AND state = 'pending'`, id)
-		if err == nil {
-			return nil
-		}
-		db.log.Warn().Err(err).Int64("outbox_id", id).Msg("email sent but not yet recorded; retrying the record")
-		select {
-		case <-ctx.Done():
-			return mapError(err)
-		case <-time.After(wait):
-		}
-		wait = min(2*wait, 2*time.Second)
 	}
 }
 
@@ -170,4 +155,16 @@ func truncate(s string, n int) string {
 		return s
 	}
 	return s[:n]
+}
+
+// MarkEmailSent records as sent an email the relay accepted, when the transaction of
+// SendPendingEmails that would have recorded it did not commit (the database stopped after
+// the relay's answer). An email recorded already stays as it is.
+func (db *DB) MarkEmailSent(ctx context.Context, emailID int64) error {
+	return db.InTx(ctx, pgx.ReadCommitted, func(tx pgx.Tx) error {
+		_, err := tx.Exec(ctx, `
+			UPDATE email_outbox SET state = 'sent', attempts = attempts + 1, sent_at = now(), last_error = ''
+			WHERE id = $1 AND state = 'pending'`, emailID)
+		return err
+	})
 }

@@ -1,6 +1,7 @@
 // Package smtptest runs a real SMTP server in-process for tests: it speaks the protocol over
 // TCP on loopback (go-smtp), keeps every accepted message, and can be told to refuse the
-// next N messages so tests can force a notification activity to retry.
+// next N messages, or every session for a while, so tests can force a notification activity
+// to retry.
 package smtptest
 
 import (
@@ -21,10 +22,11 @@ import (
 
 // Message is one accepted email.
 type Message struct {
-	From   string
-	To     []string
-	Header mail.Header
-	Raw    []byte
+	From     string
+	To       []string
+	Header   mail.Header
+	Raw      []byte
+	Received time.Time // when the server accepted it
 }
 
 // Server is a running SMTP server.
@@ -35,6 +37,8 @@ type Server struct {
 	mu       sync.Mutex
 	messages []Message
 	failNext int
+	refusing bool
+	refused  int
 }
 
 // Start listens on a free loopback port; the server stops when the test ends.
@@ -75,6 +79,22 @@ func (s *Server) FailNext(n int) {
 	s.failNext = n
 }
 
+// Refuse makes the server turn every session away with a temporary error (421 to the
+// client's greeting: a relay down for maintenance, as a client sees it) until it is called
+// with false; messages of a session already past the greeting are refused at DATA.
+func (s *Server) Refuse(on bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.refusing = on
+}
+
+// Refused counts the sessions and messages turned away so far (Refuse and FailNext).
+func (s *Server) Refused() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.refused
+}
+
 // Messages returns a copy of every accepted message, in order.
 func (s *Server) Messages() []Message {
 	s.mu.Lock()
@@ -110,7 +130,17 @@ func (s *Server) WaitFor(n int, timeout time.Duration) []Message {
 
 type backend struct{ s *Server }
 
-func (b backend) NewSession(*smtp.Conn) (smtp.Session, error) { return &session{s: b.s}, nil }
+func (b backend) NewSession(*smtp.Conn) (smtp.Session, error) {
+	b.s.mu.Lock()
+	defer b.s.mu.Unlock()
+	if b.s.refusing {
+		b.s.refused++
+		return nil, errUnavailable
+	}
+	return &session{s: b.s}, nil
+}
+
+var errUnavailable = &smtp.SMTPError{Code: 421, EnhancedCode: smtp.EnhancedCode{4, 3, 2}, Message: "smtptest: service not available"}
 
 type session struct {
 	s    *Server
@@ -138,14 +168,19 @@ func (x *session) Data(r io.Reader) error {
 	}
 	x.s.mu.Lock()
 	defer x.s.mu.Unlock()
+	if x.s.refusing {
+		x.s.refused++
+		return errUnavailable
+	}
 	if x.s.failNext > 0 {
 		x.s.failNext--
+		x.s.refused++
 		return &smtp.SMTPError{Code: 451, EnhancedCode: smtp.EnhancedCode{4, 3, 0}, Message: "smtptest: refused on request"}
 	}
 	msg, err := mail.ReadMessage(bytes.NewReader(raw))
 	if err != nil {
 		return errors.Join(errors.New("smtptest: unparsable message"), err)
 	}
-	x.s.messages = append(x.s.messages, Message{From: x.from, To: append([]string(nil), x.to...), Header: msg.Header, Raw: raw})
+	x.s.messages = append(x.s.messages, Message{From: x.from, To: append([]string(nil), x.to...), Header: msg.Header, Raw: raw, Received: time.Now()})
 	return nil
 }
