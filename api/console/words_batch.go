@@ -1,7 +1,5 @@
 package console
 
-import "regexp"
-
 // Words of the batch pages, kept apart from the shared maps so that pages added side by
 // side do not edit the same lines.
 func init() {
@@ -26,22 +24,5 @@ func plural(n int, one, few, many string) string {
 	return many
 }
 
-// registryRefusals put the registry's refusals of a batch item in words; their messages
-// name the provider and the programme, so they are matched by pattern, not by prefix.
-var registryRefusals = []struct {
-	re *regexp.Regexp
-	ru string
-}{
-	{regexp.MustCompile(`^provider (\S+) is not in the registry of (\S+)`), "организации «$1» нет в реестре"},
-	{regexp.MustCompile(`^provider (\S+) was excluded from the registry`), "организация «$1» исключена из реестра: новые сертификаты не выдаются"},
-	{regexp.MustCompile(`^programme (\S+) of provider (\S+) is not declared and accepted for (\d+)`), "программа «$1» организации «$2» не принята в реестр на $3 год"},
-}
-
-func batchReason(msg string) string {
-	for _, r := range registryRefusals {
-		if r.re.MatchString(msg) {
-			return r.re.ReplaceAllString(r.re.FindString(msg), r.ru)
-		}
-	}
-	return ruMessage(msg)
-}
+// batchReason puts a batch item's refusal in words: the registry's refusals by pattern.
+func batchReason(msg string) string { return registryReason(msg) }
