@@ -143,5 +143,6 @@ func (c *Console) routes(mux *http.ServeMux) {
 	c.certificateRoutes(mux)
 	c.batchRoutes(mux)
 	c.registryRoutes(mux)
+	c.summaryRoutes(mux)
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) { c.renderError(w, r, domain.NotFound("page")) })
 }
