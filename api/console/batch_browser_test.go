@@ -139,6 +139,15 @@ func TestBatchFromSpreadsheetInTheBrowser(t *testing.T) {
 		t.Errorf("after the confirmation was sent twice there are %d certificates; want 3", n)
 	}
 
+	// A confirmation of a preview that is no longer the session's is refused, issuing nothing.
+	stale := get(ministry, "confirm a stale preview", chromedp.Evaluate[int](`fetch("/certificates/batch/confirm", {method: "POST", body: new URLSearchParams({csrf: document.querySelector("input[name=csrf]").value, form_key: "another-key", preview: "old"})}).then(r => r.status)`, chromedp.EvalAwaitPromise))
+	if stale != 409 {
+		t.Errorf("confirming a stale preview answers %d; want 409", stale)
+	}
+	if n := sys.certificateCount(); n != 3 {
+		t.Errorf("after a stale confirmation there are %d certificates; want 3", n)
+	}
+
 	// Another authority's ministry sees no such batch.
 	if _, err := sys.db.PutAuthority(context.Background(), domain.Authority{ID: "minfin", Name: "Минфин России", Region: "RU"}); err != nil {
 		t.Fatal(err)

@@ -79,6 +79,11 @@ func TestRegistryInTheBrowser(t *testing.T) {
 	ministry.run("choose admit", chromedp.Click(chromedp.CSS("#d-admit")))
 	ministry.click(`form.decision button`)
 	ministry.mustSee(".banner.success", "Решение принято", "Включён в реестр")
+	// Deciding it again is refused, saying why, and changes nothing.
+	again := get(ministry, "decide again", chromedp.Evaluate[string](`fetch("`+appPath+`/decision", {method: "POST", body: new URLSearchParams({csrf: document.querySelector("input[name=csrf]").value, decision: "reject", reasons: "повторно"})}).then(r => r.text().then(t => r.status + " " + new DOMParser().parseFromString(t, "text/html").querySelector(".error-summary").textContent))`, chromedp.EvalAwaitPromise))
+	if !strings.HasPrefix(again, "409 ") || !strings.Contains(again, "уже принято") {
+		t.Errorf("a second decision answers %q; want 409 saying the decision was taken", again)
+	}
 	ministry.open("/registry/applications?status=admitted")
 	ministry.mustSee("table.applications", "АНО Академия Б", "Включён в реестр")
 	ministry.accessible("the ministry's list of applications")
