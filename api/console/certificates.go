@@ -19,7 +19,9 @@ func (c *Console) certificateRoutes(mux *http.ServeMux) {
 	mux.HandleFunc("GET /certificates/new", c.signedIn(c.newCertificate))
 	mux.HandleFunc("POST /certificates", c.signedIn(c.issueCertificate))
 	mux.HandleFunc("GET /certificates/{number}", c.signedIn(c.certificatePage))
-	mux.HandleFunc("GET /certificates/{number}/document", c.signedIn(c.certificateDocument))
+	// {part} rather than "document": a pattern with the literal would conflict with the
+	// batch page's GET /certificates/batches/{id} (both match /certificates/batches/document).
+	mux.HandleFunc("GET /certificates/{number}/{part}", c.signedIn(c.certificateDocument))
 	mux.HandleFunc("POST /certificates/{number}/{step}", c.signedIn(c.certificateStep))
 }
 
@@ -162,6 +164,10 @@ func certificateSteps(cert domain.Certificate, a domain.Actor) map[string]bool {
 }
 
 func (c *Console) certificateDocument(w http.ResponseWriter, r *http.Request) {
+	if r.PathValue("part") != "document" {
+		c.renderError(w, r, domain.NotFound("page"))
+		return
+	}
 	number := r.PathValue("number")
 	doc, err := c.app.CertificateDocument(r.Context(), actorOf(r), number, false)
 	if err != nil {

@@ -2,7 +2,6 @@ package console
 
 import (
 	"net/http"
-	"strings"
 
 	"github.com/profdev/profdev/internal/domain"
 	"github.com/profdev/profdev/internal/postgres"
@@ -63,20 +62,9 @@ func (c *Console) showConnection(w http.ResponseWriter, r *http.Request, status 
 	c.render(w, r, status, "connection", "Заявка на подключение "+conn.Organisation.Name, v, prob)
 }
 
-// reasonsOf reads the reasons of a return, one per line.
-func reasonsOf(f *form) []string {
-	var out []string
-	for _, line := range strings.Split(f.v.Get("reasons"), "\n") {
-		if line = strings.TrimSpace(line); line != "" {
-			out = append(out, line)
-		}
-	}
-	return out
-}
-
 func (c *Console) decideConnection(w http.ResponseWriter, r *http.Request) {
 	f := formOf(r)
-	d := workflows.ConnectionDecision{Decision: f.str("decision"), Reasons: reasonsOf(f)}
+	d := workflows.ConnectionDecision{Decision: f.str("decision"), Reasons: reasonsOf(f.v.Get("reasons"))}
 	_, err := c.app.DecideConnection(r.Context(), actorOf(r), r.PathValue("id"), d)
 	if err != nil {
 		c.stepRefused(w, r, err, func(p *problem) { c.showConnection(w, r, statusOf(err), p) })
@@ -180,7 +168,7 @@ func (c *Console) showChange(w http.ResponseWriter, r *http.Request, status int,
 
 func (c *Console) decideChange(w http.ResponseWriter, r *http.Request) {
 	f := formOf(r)
-	d := workflows.ChangeDecision{Decision: f.str("decision"), Reasons: reasonsOf(f)}
+	d := workflows.ChangeDecision{Decision: f.str("decision"), Reasons: reasonsOf(f.v.Get("reasons"))}
 	if _, err := c.app.DecideChange(r.Context(), actorOf(r), r.PathValue("org"), r.PathValue("id"), d); err != nil {
 		c.stepRefused(w, r, err, func(p *problem) { c.showChange(w, r, statusOf(err), p) })
 		return

@@ -142,5 +142,8 @@ func (c *Console) routes(mux *http.ServeMux) {
 
 	c.certificateRoutes(mux)
 	c.connectionRoutes(mux)
+	c.batchRoutes(mux)
+	c.registryRoutes(mux)
+	c.summaryRoutes(mux)
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) { c.renderError(w, r, domain.NotFound("page")) })
 }

@@ -245,7 +245,7 @@ func (b *browser) location() string {
 	return strings.TrimPrefix(loc, b.sys.url)
 }
 
-// screenshot saves the page for the README when PROFDEV_SCREENSHOTS names a directory.
+// screenshot saves the page as JPEG for the README when PROFDEV_SCREENSHOTS names a directory.
 func (b *browser) screenshot(name string) {
 	b.t.Helper()
 	dir := os.Getenv("PROFDEV_SCREENSHOTS")
@@ -253,7 +253,7 @@ func (b *browser) screenshot(name string) {
 		return
 	}
 	png := get(b, "screenshot", chromedp.FullScreenshot(80))
-	if err := os.WriteFile(filepath.Join(dir, name+".png"), png, 0o644); err != nil {
+	if err := os.WriteFile(filepath.Join(dir, name+".jpg"), png, 0o644); err != nil {
 		b.t.Fatal(err)
 	}
 }

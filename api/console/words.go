@@ -118,6 +118,8 @@ func taskLink(t domain.Task) string {
 		return "/certificates/" + t.SubjectID
 	case "application_review", "application_resubmission":
 		return "/registry/applications/" + t.SubjectID
+	case "declaration_review":
+		return "/registry/declarations/" + t.SubjectID
 	case "candidate_correction", "candidate_review":
 		nom, cand, _ := strings.Cut(t.SubjectID, "/")
 		return "/reserve/nominations/" + nom + "#candidate-" + cand

@@ -51,6 +51,7 @@ type Store interface {
 	DirectoryStore
 	RegistryStore
 	CertificateStore
+	BatchItemsStore
 	InboxStore
 	ReserveStore
 	PlanningStore

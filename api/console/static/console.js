@@ -42,6 +42,8 @@
   var progress = document.querySelector("[data-progress-url]");
   if (progress) {
     var bar = progress.querySelector(".progress > div"), text = progress.querySelector("[data-progress-text]");
+    // The page's own figure first (the CSP allows no inline style to carry it).
+    if (bar.dataset.percent) bar.style.width = bar.dataset.percent + "%";
     var poll = function () {
       fetch(progress.dataset.progressUrl, { headers: { "Accept": "application/json" }, credentials: "same-origin" })
         .then(function (r) { return r.json(); })
