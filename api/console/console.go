@@ -141,5 +141,6 @@ func (c *Console) routes(mux *http.ServeMux) {
 	mux.HandleFunc("GET /registry", c.publicRegistry)
 
 	c.certificateRoutes(mux)
+	c.reserveRoutes(mux)
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) { c.renderError(w, r, domain.NotFound("page")) })
 }
