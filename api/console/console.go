@@ -144,5 +144,6 @@ func (c *Console) routes(mux *http.ServeMux) {
 	c.reserveRoutes(mux)
 	mux.HandleFunc("GET /agency", c.signedIn(c.agencyPage))
 	c.opsRoutes(mux)
+	c.planningRoutes(mux)
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) { c.renderError(w, r, domain.NotFound("page")) })
 }

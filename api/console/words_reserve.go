@@ -32,7 +32,6 @@ func init() {
 		{"must have at most", "слишком длинный текст, сократите его"},
 		{"must be one of: repeat, new", "выберите список 1 или 2"},
 		{"must be one of: I, II, III", "выберите категорию I, II или III"},
-		{"must be greater than or equal to 0", "число не может быть отрицательным"},
 		{"quota exceeded", "Превышена квота списка 2 по категории. Исключите кандидата из списка 2 или попросите уполномоченный орган изменить квоту."},
 		{"a correction keeps the candidate's list and category", "При исправлении список и категория кандидата не меняются."},
 	}...)
