@@ -93,6 +93,11 @@ func pathYearOf(r *http.Request) (int, error) {
 }
 
 func (c *Console) openCycle(w http.ResponseWriter, r *http.Request) {
+	// The role is checked before the form is read: another role learns nothing from a 400.
+	if err := app.Require(actorOf(r), domain.RoleMinistry); err != nil {
+		c.renderError(w, r, err)
+		return
+	}
 	f := formOf(r)
 	year := f.int("year")
 	c.once(w, r, func() (string, error) {
@@ -153,6 +158,10 @@ func (c *Console) submitPlan(w http.ResponseWriter, r *http.Request) {
 func (c *Console) decidePlan(w http.ResponseWriter, r *http.Request) {
 	year, err := pathYearOf(r)
 	if err != nil {
+		c.renderError(w, r, err)
+		return
+	}
+	if err := app.Require(actorOf(r), domain.RoleMinistry); err != nil {
 		c.renderError(w, r, err)
 		return
 	}

@@ -1,10 +1,12 @@
 package console_test
 
 import (
+	"context"
 	"fmt"
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/chromedp/chromedp"
 )
@@ -14,6 +16,29 @@ import (
 func (b *browser) acceptConfirms() {
 	b.t.Helper()
 	get(b, "accept confirmations", chromedp.Evaluate[bool](`window.confirm = () => true; true`))
+}
+
+// follow clicks the element and waits until a new document has replaced the page and is
+// loaded: a form posted or a link followed. (click's pause can be too short on a loaded
+// machine, and the old page's text is then read while it goes away.)
+func (b *browser) follow(sel string) {
+	b.t.Helper()
+	get(b, "mark the page", chromedp.Evaluate[bool](`window.__leaving = true; true`))
+	b.run("click "+sel, chromedp.Click(chromedp.CSS(sel)))
+	// Asked while the page navigates, the question fails: ask again until the new page answers.
+	deadline := time.Now().Add(45 * time.Second)
+	for {
+		ctx, cancel := context.WithTimeout(b.ctx, 2*time.Second)
+		arrived, err := chromedp.Run(ctx, chromedp.Evaluate[bool](`window.__leaving === undefined && document.readyState === "complete"`))
+		cancel()
+		if err == nil && arrived {
+			return
+		}
+		if time.Now().After(deadline) {
+			b.t.Fatalf("after clicking %s, no new page loaded (page %s, last error %v)", sel, b.location(), err)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
 }
 
 // TestReserveNominationInTheBrowser: HR creates the year's nomination and edits its lists
@@ -31,7 +56,7 @@ func TestReserveNominationInTheBrowser(t *testing.T) {
 	hr.open("/reserve/nominations")
 	hr.mustSee("main", "Представлений пока нет")
 	hr.accessible("HR's nominations list")
-	hr.click(`form.create-nomination button[type=submit]`)
+	hr.follow(`form.create-nomination button[type=submit]`)
 	hr.mustSee(".banner.success", "Представление на "+year+" год создано")
 	hr.mustSee("h1", "Представление в резерв на "+year+" год")
 	page := hr.location()
@@ -43,10 +68,10 @@ func TestReserveNominationInTheBrowser(t *testing.T) {
 	authority.signIn("dev-reserve_authority-mintrud")
 	authority.open(page)
 	authority.fill(map[string]string{"f-I": "0", "f-II": "1", "f-III": "-1"})
-	authority.click(`form.quotas button`)
+	authority.follow(`form.quotas button`)
 	authority.mustSee(".error-summary", "Квота категории III")
 	authority.fill(map[string]string{"f-III": "0"})
-	authority.click(`form.quotas button`)
+	authority.follow(`form.quotas button`)
 	authority.mustSee(".banner.success", "Квоты списка 2 установлены")
 
 	// List 1, category I: the questionnaire's list-1 criterion left empty is refused.
@@ -58,12 +83,12 @@ func TestReserveNominationInTheBrowser(t *testing.T) {
 		"f-questionnaire.management_experience_years": "8", "f-questionnaire.achievements": "цифровизация отчётности",
 		"f-questionnaire.professional_qualities": "ответственность", "f-questionnaire.professional_thinking": "системное"})
 	hr.accessible("the candidate editor")
-	hr.click(`form.candidate button[type=submit]`)
+	hr.follow(`form.candidate button[type=submit]`)
 	hr.mustSee(".error-summary", "Исправьте ошибки", "Мотивация: заполните поле")
 	hr.mustSee(`.invalid p.field-error`, "заполните поле")
 	hr.accessible("the candidate editor with errors")
 	hr.fill(map[string]string{"f-questionnaire.motivation": "рост в должности"})
-	hr.click(`form.candidate button[type=submit]`)
+	hr.follow(`form.candidate button[type=submit]`)
 	hr.mustSee(".banner.success", "Петров Пётр Петрович добавлен в список 1")
 	hr.mustSee("#candidate-C1", "Петров Пётр Петрович", "Предложен")
 
@@ -76,14 +101,14 @@ func TestReserveNominationInTheBrowser(t *testing.T) {
 		"f-questionnaire.management_experience_years": "4", "f-questionnaire.additional_education": "ПК «Управление проектами»",
 		"f-questionnaire.retraining": "государственное управление", "f-questionnaire.internships": "Минтруд, 2023",
 		"f-questionnaire.testing_results": "высокие"})
-	hr.click(`form.candidate button[type=submit]`)
+	hr.follow(`form.candidate button[type=submit]`)
 	hr.mustSee(".banner.success", "Сидорова Анна Ивановна добавлен в список 2")
 	hr.mustSee(`[data-quota="new-II"]`, "1 / 1")
 
 	// HR edits the first candidate.
-	hr.click(`#candidate-C1 a[href$="/candidates/C1"]`)
+	hr.follow(`#candidate-C1 a[href$="/candidates/C1"]`)
 	hr.fill(map[string]string{"f-position": "начальник управления"})
-	hr.click(`form.candidate button[type=submit]`)
+	hr.follow(`form.candidate button[type=submit]`)
 	hr.mustSee(".banner.success", "Сведения о кандидате Петров Пётр Петрович сохранены")
 	hr.mustSee("#candidate-C1", "начальник управления")
 	hr.accessible("HR's nomination")
@@ -97,12 +122,12 @@ func TestReserveNominationInTheBrowser(t *testing.T) {
 	head.accessible("the head's nomination")
 	head.screenshot("head-nomination")
 	head.acceptConfirms()
-	head.click(`form[action$="/approval"] button`)
+	head.follow(`form[action$="/approval"] button`)
 	head.mustSee(".banner.success", "Списки согласованы")
 	head.mustSee(".lead", "Утверждено руководителем")
 
 	hr.open(page)
-	hr.click(`form[action$="/submission"] button`)
+	hr.follow(`form[action$="/submission"] button`)
 	hr.mustSee(".banner.success", "Списки направлены")
 
 	authority.open(page)
@@ -110,23 +135,23 @@ func TestReserveNominationInTheBrowser(t *testing.T) {
 	authority.accessible("the reserve authority's review")
 	authority.screenshot("reserve-authority-review")
 	authority.run("admit C1", chromedp.Click(chromedp.CSS("#d-C1-admit")))
-	authority.click(`form[action$="/candidates/C1/decision"] button`)
+	authority.follow(`form[action$="/candidates/C1/decision"] button`)
 	authority.mustSee(".banner.success", "Петров Пётр Петрович допущен(а) к конкурсному отбору")
 	authority.mustSee("#candidate-C1", "Допущен к конкурсному отбору")
 	// A correction asked without its reason is refused, the error named after the candidate.
 	authority.run("ask a correction of C2", chromedp.Click(chromedp.CSS("#d-C2-correction")))
-	authority.click(`form[action$="/candidates/C2/decision"] button`)
+	authority.follow(`form[action$="/candidates/C2/decision"] button`)
 	authority.mustSee(".error-summary", "C2, причина: заполните поле")
 	authority.mustSee(`#review-C2 .invalid p.field-error`, "заполните поле")
 	authority.fill(map[string]string{"f-C2.reason": "Не приложены результаты тестирования"})
-	authority.click(`form[action$="/candidates/C2/decision"] button`)
+	authority.follow(`form[action$="/candidates/C2/decision"] button`)
 	authority.mustSee(".banner.success", "запрошено исправление сведений о кандидате Сидорова Анна Ивановна")
 	authority.mustSee("#candidate-C2", "Запрошено исправление", "Не приложены результаты тестирования")
 
 	// HR sees the correction asked in its inbox, and its link leads to the candidate.
 	hr.open("/")
 	hr.mustSee(".tasks", "Исправить сведения о кандидате Сидорова Анна Ивановна")
-	hr.click(`.tasks a[href$="#candidate-C2"]`)
+	hr.follow(`.tasks a[href$="#candidate-C2"]`)
 	hr.mustSee("#candidate-C2", "Запрошено исправление", "Исправить сведения")
 	if loc := hr.location(); loc != page+"#candidate-C2" {
 		t.Errorf("the inbox item leads to %q; want %q", loc, page+"#candidate-C2")
