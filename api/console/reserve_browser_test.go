@@ -45,8 +45,9 @@ func (b *browser) follow(sel string) {
 // (a questionnaire missing a required field is refused beside the field, a candidate is
 // changed after adding), the reserve authority sets the quotas the counters show, the head
 // approves, HR submits, the reserve authority admits one candidate and asks a correction for
-// another (a correction without its reason is refused first), and HR sees the correction
-// asked in its inbox. Another agency's HR gets the console's 404.
+// another (a correction without its reason is refused first), HR sees the correction asked
+// in its inbox and sends it back corrected. A candidate over the quota is refused with the
+// reason; another agency's HR gets the console's 404.
 func TestReserveNominationInTheBrowser(t *testing.T) {
 	sys := mustSystem(t)
 	year := strconv.Itoa(sys.year)
@@ -105,7 +106,22 @@ func TestReserveNominationInTheBrowser(t *testing.T) {
 	hr.mustSee(".banner.success", "Сидорова Анна Ивановна добавлен в список 2")
 	hr.mustSee(`[data-quota="new-II"]`, "1 / 1")
 
+	// A third candidate over the quota of list 2 is refused with the reason, the typed data kept.
+	hr.open(page + "/candidates/new")
+	hr.run("choose list 2, category II", chromedp.Click(chromedp.CSS("#l-new")), chromedp.Click(chromedp.CSS("#c-II")))
+	hr.fill(map[string]string{"f-full_name": "Кузнецов Илья Олегович", "f-position": "советник",
+		"f-department": "Отдел кадров", "f-questionnaire.date_of_birth": "1990-01-20",
+		"f-questionnaire.education": "высшее", "f-questionnaire.position_since": "2022-05-01",
+		"f-questionnaire.management_experience_years": "2", "f-questionnaire.additional_education": "ПК",
+		"f-questionnaire.retraining": "нет", "f-questionnaire.internships": "нет", "f-questionnaire.testing_results": "средние"})
+	hr.follow(`form.candidate button[type=submit]`)
+	hr.mustSee(".error-summary", "Действие сейчас невозможно", "Превышена квота списка 2")
+	if got := get(hr, "read the typed name", chromedp.Evaluate[string](`document.getElementById("f-full_name").value`)); got != "Кузнецов Илья Олегович" {
+		t.Errorf("the refused editor shows the name %q; want what was typed", got)
+	}
+
 	// HR edits the first candidate.
+	hr.open(page)
 	hr.follow(`#candidate-C1 a[href$="/candidates/C1"]`)
 	hr.fill(map[string]string{"f-position": "начальник управления"})
 	hr.follow(`form.candidate button[type=submit]`)
@@ -156,6 +172,14 @@ func TestReserveNominationInTheBrowser(t *testing.T) {
 	if loc := hr.location(); loc != page+"#candidate-C2" {
 		t.Errorf("the inbox item leads to %q; want %q", loc, page+"#candidate-C2")
 	}
+	// HR corrects the candidate and sends it back for review.
+	hr.follow(`#candidate-C2 a[href$="/candidates/C2"]`)
+	hr.mustSee(".banner", "Уполномоченный орган запросил исправление сведений", "Не приложены результаты тестирования")
+	hr.accessible("the correction editor")
+	hr.fill(map[string]string{"f-questionnaire.testing_results": "высокие; протокол № 12 от 01.10", "f-comment": "Приложен протокол тестирования"})
+	hr.follow(`form.candidate button[value=correction]`)
+	hr.mustSee(".banner.success", "направлены на повторное рассмотрение")
+	hr.mustSee("#candidate-C2", "На рассмотрении")
 	csv := get(hr, "fetch the CSV lists", chromedp.Evaluate[string](fmt.Sprintf(`fetch(%q).then(r => r.text().then(t => r.status + " " + r.headers.get("Content-Type") + " " + t))`, page+"/lists?format=csv"), chromedp.EvalAwaitPromise))
 	if !strings.HasPrefix(csv, "200 text/csv") || !strings.Contains(csv, "Сидорова Анна Ивановна") {
 		t.Errorf("the CSV lists answer %.200q; want 200 text/csv naming the candidates", csv)
