@@ -46,12 +46,23 @@ func (c *Console) showNominationList(w http.ResponseWriter, r *http.Request, sta
 		c.renderError(w, r, err)
 		return
 	}
+	// An agency has one nomination a year: the form offers only the years still without one.
 	y := currentYear()
-	v := nominationListView{Items: items, Next: next, Create: a.Role == domain.RoleHR, Years: []int{y, y + 1}, FormKey: newToken(), Form: typed}
+	v := nominationListView{Items: items, Next: next, FormKey: newToken(), Form: typed}
+	for _, year := range []int{y, y + 1} {
+		taken := false
+		for _, n := range items {
+			taken = taken || n.Year == year
+		}
+		if !taken {
+			v.Years = append(v.Years, year)
+		}
+	}
+	v.Create = a.Role == domain.RoleHR && len(v.Years) > 0
 	if v.Form == nil {
 		// The agency's own authority is where its nomination usually goes.
 		auth, _ := c.app.CycleAuthority(ctx, a, "")
-		v.Form = map[string]string{"authority": auth, "year": strconv.Itoa(y)}
+		v.Form = map[string]string{"authority": auth}
 	}
 	c.render(w, r, status, "reserve_nominations", "Кадровый резерв", v, prob)
 }

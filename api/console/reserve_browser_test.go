@@ -65,6 +65,12 @@ func TestReserveNominationInTheBrowser(t *testing.T) {
 		t.Fatalf("after creating, the page is %q; want the nomination's page", page)
 	}
 
+	hr.open("/reserve/nominations")
+	hr.mustSee("main table", page[len("/reserve/nominations/"):], "Черновик")
+	if got := get(hr, "years offered", chromedp.Evaluate[string](`[...document.querySelectorAll("#f-year option")].map(o => o.value).join(",")`)); got != strconv.Itoa(sys.year+1) {
+		t.Errorf("after this year's nomination, the form offers the years %q; want only %d", got, sys.year+1)
+	}
+
 	authority := sys.browser(t)
 	authority.signIn("dev-reserve_authority-mintrud")
 	authority.open(page)
