@@ -145,5 +145,9 @@ func (c *Console) routes(mux *http.ServeMux) {
 	c.batchRoutes(mux)
 	c.registryRoutes(mux)
 	c.summaryRoutes(mux)
+	c.reserveRoutes(mux)
+	mux.HandleFunc("GET /agency", c.signedIn(c.agencyPage))
+	c.opsRoutes(mux)
+	c.planningRoutes(mux)
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) { c.renderError(w, r, domain.NotFound("page")) })
 }
