@@ -83,6 +83,9 @@ func TestYearSummaryInTheBrowser(t *testing.T) {
 	ministry.mustSee("section[aria-labelledby=agencies-title]", "сертификаты не выдавались")
 	ministry.open("/summary?year=abc")
 	ministry.mustSee(".error-summary", "Год")
+	if href := get(ministry, "read the error's link", chromedp.Evaluate[string](`document.querySelector(".error-summary a").getAttribute("href") + " " + !!document.getElementById("f-year")`)); href != "#f-year true" {
+		t.Errorf("the error summary links %q; want #f-year, a field of the page", href)
+	}
 
 	if _, err := sys.db.PutAuthority(ctx, domain.Authority{ID: "minfin", Name: "Минфин России", Region: "RU"}); err != nil {
 		t.Fatal(err)
