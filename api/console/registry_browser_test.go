@@ -17,7 +17,7 @@ import (
 // the application from its inbox, is refused a return without reasons, and admits it; the
 // provider sees "Включён в реестр". The provider then declares programmes for next year,
 // the ministry returns the declaration with a reason, and the provider sees why. Another
-// provider gets the console's 404 for the application.
+// provider gets the console's 404 for the application and the declaration.
 func TestRegistryInTheBrowser(t *testing.T) {
 	sys := mustSystem(t)
 	ctx := context.Background()
@@ -119,9 +119,11 @@ func TestRegistryInTheBrowser(t *testing.T) {
 	provider.mustSee(".lead", "Возвращено на доработку")
 	provider.mustSee(".reasons", "Укажите стоимость с учётом НДС")
 
-	// Another provider sees no such application.
+	// Another provider sees neither the application nor the declaration.
 	stranger := sys.browser(t)
 	stranger.signIn("dev-provider-provider-a")
 	stranger.open(appPath)
+	stranger.mustSee("h1", "Страница не найдена")
+	stranger.open(declPath)
 	stranger.mustSee("h1", "Страница не найдена")
 }
