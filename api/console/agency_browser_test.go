@@ -17,7 +17,7 @@ func (s *system) issueOne(t *testing.T, ministry *browser) string {
 		"f-offer": "provider-a|PK-01", "f-hours": "72", "f-amount": "35000",
 		"f-start_by": time.Now().AddDate(0, 1, 0).Format("2006-01-02"), "f-end_by": time.Now().AddDate(0, 3, 0).Format("2006-01-02"),
 	})
-	ministry.follow(`form.issue button[type=submit]`)
+	ministry.click(`form.issue button[type=submit]`)
 	ministry.mustSee(".banner.success", "выдан, подписан")
 	number := strings.TrimPrefix(ministry.location(), "/certificates/")
 	if !strings.HasPrefix(number, "MINTRUD-") {
@@ -46,7 +46,7 @@ func TestAgencyDashboardInTheBrowser(t *testing.T) {
 	hr.mustSee(".overdue-work", "Просроченных дел нет")
 	hr.accessible("HR's agency dashboard")
 	hr.screenshot("hr-agency")
-	hr.follow(`.certificates-by-status tr[data-status="issued"] a`)
+	hr.click(`.certificates-by-status tr[data-status="issued"] a`)
 	hr.mustSee("main table", number, "Иванова Мария Петровна")
 
 	other := sys.browser(t)

@@ -178,14 +178,13 @@ func (c *Console) rowRequest(row sheetRow, agencyNames map[string]string) (domai
 }
 
 type previewView struct {
-	ID, File  string
-	Total     int
-	Good      int
-	Bad       []badRowView
-	GoodRows  []previewRow // the first of them, to recognise the file by
-	MoreGood  int
-	FormKey   string
-	Positions bool
+	ID, File string
+	Total    int
+	Good     int
+	Bad      []badRowView
+	GoodRows []previewRow // the first of them, to recognise the file by
+	MoreGood int
+	FormKey  string
 }
 
 type badRowView struct {

@@ -214,10 +214,27 @@ func (b *browser) signIn(sub string) {
 	b.run("sign in as "+sub, chromedp.Click(chromedp.CSS(`button[data-person="`+sub+`"]`)), chromedp.WaitVisible(chromedp.CSS(".who-name")))
 }
 
-// click clicks the element and waits for the page it leads to.
+// click clicks the element (a link, or a form's button) and waits for the page it leads to.
 func (b *browser) click(sel string) {
 	b.t.Helper()
-	b.run("click "+sel, chromedp.Click(chromedp.CSS(sel)), chromedp.Sleep(200*time.Millisecond), chromedp.WaitReady(chromedp.CSS("body")))
+	get(b, "mark the page", chromedp.Evaluate[bool](`window.__leaving = true; true`))
+	b.run("click "+sel, chromedp.Click(chromedp.CSS(sel)))
+	// Until the new document has replaced the old one the old page answers (or, mid-way,
+	// nothing does): ask until a page without the mark is loaded, so the next read is of
+	// the page the click led to, however loaded the machine.
+	deadline := time.Now().Add(45 * time.Second)
+	for {
+		ctx, cancel := context.WithTimeout(b.ctx, 2*time.Second)
+		arrived, err := chromedp.Run(ctx, chromedp.Evaluate[bool](`window.__leaving === undefined && document.readyState === "complete"`))
+		cancel()
+		if err == nil && arrived {
+			return
+		}
+		if time.Now().After(deadline) {
+			b.t.Fatalf("after clicking %s, no new page loaded (page %s, last error %v)", sel, b.location(), err)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
 }
 
 // text is the visible text of the first element matching sel.

@@ -98,13 +98,13 @@ func TestOperatorInTheBrowser(t *testing.T) {
 	op.mustSee(`.invalid p.field-error`, "Ответ Temporal")
 
 	op.open("/ops?process=certificate")
-	op.follow(row + ` a[href^="/ops/workflows/"]`)
+	op.click(row + ` a[href^="/ops/workflows/"]`)
 	op.mustSee("h1", wid)
 	op.mustSee(".timeline", "Сертификат выдан и подписан")
 	op.mustSee(".history", "WORKFLOW_EXECUTION_STARTED")
 	op.accessible("a workflow's history")
 
-	op.follow(`a.temporal-link`)
+	op.click(`a.temporal-link`)
 	op.mustSee("h1", wid)
 	if loc := op.location(); loc != ui.URL+"/namespaces/profdev/workflows/"+wid {
 		t.Errorf("the Temporal link leads to %q; want the workflow's page in the Web UI", loc)

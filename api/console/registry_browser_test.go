@@ -14,10 +14,11 @@ import (
 
 // TestRegistryInTheBrowser: a provider (in another ministry's registry already) applies to
 // the ministry's registry, a bad INN refused first beside its field; the ministry opens
-// the application from its inbox, is refused a return without reasons, and admits it; the
-// provider sees "Включён в реестр". The provider then declares programmes for next year,
+// the application from its inbox, is refused a return without reasons, returns it with a
+// reason; the provider resubmits it corrected, the ministry admits it, and the provider
+// sees "Включён в реестр". The provider then declares programmes for next year,
 // the ministry returns the declaration with a reason, and the provider sees why. Another
-// provider gets the console's 404 for the application.
+// provider gets the console's 404 for the application and the declaration.
 func TestRegistryInTheBrowser(t *testing.T) {
 	sys := mustSystem(t)
 	ctx := context.Background()
@@ -35,10 +36,10 @@ func TestRegistryInTheBrowser(t *testing.T) {
 
 	provider := sys.browser(t)
 	provider.signIn("dev-provider-provider-b")
-	provider.click(`nav a[href="/registry/applications"]`)
+	provider.openLink("/registry/applications")
 	provider.mustSee("h1", "Реестр образовательных организаций")
 	provider.accessible("the provider's registry page")
-	provider.click(`a[href="/registry/applications/new"]`)
+	provider.openLink("/registry/applications/new")
 	provider.fill(map[string]string{
 		"f-authority": "mintrud", "f-year": strconv.Itoa(sys.year), "f-provider.name": "АНО Академия Б",
 		"f-provider.inn": "7736207544", "f-provider.ogrn": "1027700229193", "f-provider.license_number": "Л035-01298-77/00123456",
@@ -68,7 +69,7 @@ func TestRegistryInTheBrowser(t *testing.T) {
 	ministry := sys.browser(t)
 	ministry.signIn("dev-ministry-mintrud")
 	ministry.mustSee(".tasks", "Рассмотреть заявку АНО Академия Б")
-	ministry.click(`.tasks a[href="` + appPath + `"]`)
+	ministry.openLink(appPath)
 	ministry.mustSee("h1", "АНО Академия Б")
 	ministry.mustSee(".timeline", "Направлено")
 	ministry.accessible("the application's page")
@@ -76,6 +77,26 @@ func TestRegistryInTheBrowser(t *testing.T) {
 	ministry.click(`form.decision button`)
 	ministry.mustSee(".error-summary", "Причины")
 	ministry.mustSee(".invalid .field-error", "укажите причины")
+	ministry.fill(map[string]string{"f-reasons": "Укажите номер лицензии полностью"})
+	ministry.click(`form.decision button`)
+	ministry.mustSee(".banner.success", "Возвращено на доработку")
+
+	// The provider corrects the returned application on a form filled with what it sent.
+	provider.open(appPath)
+	provider.mustSee(".reasons", "Укажите номер лицензии полностью")
+	provider.openLink(appPath + "/resubmission")
+	provider.mustSee("h1", "Исправить и подать заявку повторно")
+	if got := get(provider, "read the kept programme", chromedp.Evaluate[string](`document.getElementById("f-programmes[0].code").value + " " + document.getElementById("f-provider.inn").value`)); got != "DPP-7 7736207543" {
+		t.Errorf("the resubmission form holds %q; want the application's programme and INN", got)
+	}
+	provider.accessible("the resubmission form")
+	provider.fill(map[string]string{"f-provider.license_number": "Л035-01298-77/00123457 от 01.02.2020"})
+	provider.click(`form.registry-form button[type=submit]`)
+	provider.mustSee(".banner.success", "подана повторно")
+	provider.mustSee(".lead", "На рассмотрении")
+
+	ministry.open(appPath)
+	ministry.mustSee(".summary", "Л035-01298-77/00123457 от 01.02.2020")
 	ministry.run("choose admit", chromedp.Click(chromedp.CSS("#d-admit")))
 	ministry.click(`form.decision button`)
 	ministry.mustSee(".banner.success", "Решение принято", "Включён в реестр")
@@ -107,7 +128,7 @@ func TestRegistryInTheBrowser(t *testing.T) {
 
 	ministry.open("/")
 	ministry.mustSee(".tasks", "Рассмотреть сведения о программах на "+next)
-	ministry.click(`.tasks a[href="` + declPath + `"]`)
+	ministry.openLink(declPath)
 	ministry.mustSee("table.programmes", "DPP-8", "Профессиональная переподготовка")
 	ministry.accessible("the declaration's page")
 	ministry.run("choose return", chromedp.Click(chromedp.CSS("#d-return")))
@@ -119,9 +140,19 @@ func TestRegistryInTheBrowser(t *testing.T) {
 	provider.mustSee(".lead", "Возвращено на доработку")
 	provider.mustSee(".reasons", "Укажите стоимость с учётом НДС")
 
-	// Another provider sees no such application.
+	// Another provider sees neither the application nor the declaration.
 	stranger := sys.browser(t)
 	stranger.signIn("dev-provider-provider-a")
 	stranger.open(appPath)
 	stranger.mustSee("h1", "Страница не найдена")
+	stranger.open(declPath)
+	stranger.mustSee("h1", "Страница не найдена")
+}
+
+// openLink checks that the page links to path and opens it by its address: a click that
+// navigates can race the next read of the page on a loaded machine.
+func (b *browser) openLink(path string) {
+	b.t.Helper()
+	b.run("find the link to "+path, chromedp.WaitVisible(chromedp.CSS(`a[href="`+path+`"]`)))
+	b.open(path)
 }

@@ -1,12 +1,10 @@
 package console_test
 
 import (
-	"context"
 	"fmt"
 	"strconv"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/chromedp/chromedp"
 )
@@ -16,29 +14,6 @@ import (
 func (b *browser) acceptConfirms() {
 	b.t.Helper()
 	get(b, "accept confirmations", chromedp.Evaluate[bool](`window.confirm = () => true; true`))
-}
-
-// follow clicks the element and waits until a new document has replaced the page and is
-// loaded: a form posted or a link followed. (click's pause can be too short on a loaded
-// machine, and the old page's text is then read while it goes away.)
-func (b *browser) follow(sel string) {
-	b.t.Helper()
-	get(b, "mark the page", chromedp.Evaluate[bool](`window.__leaving = true; true`))
-	b.run("click "+sel, chromedp.Click(chromedp.CSS(sel)))
-	// Asked while the page navigates, the question fails: ask again until the new page answers.
-	deadline := time.Now().Add(45 * time.Second)
-	for {
-		ctx, cancel := context.WithTimeout(b.ctx, 2*time.Second)
-		arrived, err := chromedp.Run(ctx, chromedp.Evaluate[bool](`window.__leaving === undefined && document.readyState === "complete"`))
-		cancel()
-		if err == nil && arrived {
-			return
-		}
-		if time.Now().After(deadline) {
-			b.t.Fatalf("after clicking %s, no new page loaded (page %s, last error %v)", sel, b.location(), err)
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
 }
 
 // TestReserveNominationInTheBrowser: HR creates the year's nomination and edits its lists
@@ -57,7 +32,7 @@ func TestReserveNominationInTheBrowser(t *testing.T) {
 	hr.open("/reserve/nominations")
 	hr.mustSee("main", "Представлений пока нет")
 	hr.accessible("HR's nominations list")
-	hr.follow(`form.create-nomination button[type=submit]`)
+	hr.click(`form.create-nomination button[type=submit]`)
 	hr.mustSee(".banner.success", "Представление на "+year+" год создано")
 	hr.mustSee("h1", "Представление в резерв на "+year+" год")
 	page := hr.location()
@@ -75,10 +50,10 @@ func TestReserveNominationInTheBrowser(t *testing.T) {
 	authority.signIn("dev-reserve_authority-mintrud")
 	authority.open(page)
 	authority.fill(map[string]string{"f-I": "0", "f-II": "1", "f-III": "-1"})
-	authority.follow(`form.quotas button`)
+	authority.click(`form.quotas button`)
 	authority.mustSee(".error-summary", "Квота категории III")
 	authority.fill(map[string]string{"f-III": "0"})
-	authority.follow(`form.quotas button`)
+	authority.click(`form.quotas button`)
 	authority.mustSee(".banner.success", "Квоты списка 2 установлены")
 
 	// List 1, category I: the questionnaire's list-1 criterion left empty is refused.
@@ -90,12 +65,12 @@ func TestReserveNominationInTheBrowser(t *testing.T) {
 		"f-questionnaire.management_experience_years": "8", "f-questionnaire.achievements": "цифровизация отчётности",
 		"f-questionnaire.professional_qualities": "ответственность", "f-questionnaire.professional_thinking": "системное"})
 	hr.accessible("the candidate editor")
-	hr.follow(`form.candidate button[type=submit]`)
+	hr.click(`form.candidate button[type=submit]`)
 	hr.mustSee(".error-summary", "Исправьте ошибки", "Мотивация: заполните поле")
 	hr.mustSee(`.invalid p.field-error`, "заполните поле")
 	hr.accessible("the candidate editor with errors")
 	hr.fill(map[string]string{"f-questionnaire.motivation": "рост в должности"})
-	hr.follow(`form.candidate button[type=submit]`)
+	hr.click(`form.candidate button[type=submit]`)
 	hr.mustSee(".banner.success", "Петров Пётр Петрович добавлен в список 1")
 	hr.mustSee("#candidate-C1", "Петров Пётр Петрович", "Предложен")
 
@@ -108,7 +83,7 @@ func TestReserveNominationInTheBrowser(t *testing.T) {
 		"f-questionnaire.management_experience_years": "4", "f-questionnaire.additional_education": "ПК «Управление проектами»",
 		"f-questionnaire.retraining": "государственное управление", "f-questionnaire.internships": "Минтруд, 2023",
 		"f-questionnaire.testing_results": "высокие"})
-	hr.follow(`form.candidate button[type=submit]`)
+	hr.click(`form.candidate button[type=submit]`)
 	hr.mustSee(".banner.success", "Сидорова Анна Ивановна добавлен в список 2")
 	hr.mustSee(`[data-quota="new-II"]`, "1 / 1")
 
@@ -120,7 +95,7 @@ func TestReserveNominationInTheBrowser(t *testing.T) {
 		"f-questionnaire.education": "высшее", "f-questionnaire.position_since": "2022-05-01",
 		"f-questionnaire.management_experience_years": "2", "f-questionnaire.additional_education": "ПК",
 		"f-questionnaire.retraining": "нет", "f-questionnaire.internships": "нет", "f-questionnaire.testing_results": "средние"})
-	hr.follow(`form.candidate button[type=submit]`)
+	hr.click(`form.candidate button[type=submit]`)
 	hr.mustSee(".error-summary", "Действие сейчас невозможно", "Превышена квота списка 2")
 	if got := get(hr, "read the typed name", chromedp.Evaluate[string](`document.getElementById("f-full_name").value`)); got != "Кузнецов Илья Олегович" {
 		t.Errorf("the refused editor shows the name %q; want what was typed", got)
@@ -128,9 +103,9 @@ func TestReserveNominationInTheBrowser(t *testing.T) {
 
 	// HR edits the first candidate.
 	hr.open(page)
-	hr.follow(`#candidate-C1 a[href$="/candidates/C1"]`)
+	hr.click(`#candidate-C1 a[href$="/candidates/C1"]`)
 	hr.fill(map[string]string{"f-position": "начальник управления"})
-	hr.follow(`form.candidate button[type=submit]`)
+	hr.click(`form.candidate button[type=submit]`)
 	hr.mustSee(".banner.success", "Сведения о кандидате Петров Пётр Петрович сохранены")
 	hr.mustSee("#candidate-C1", "начальник управления")
 	hr.accessible("HR's nomination")
@@ -144,12 +119,12 @@ func TestReserveNominationInTheBrowser(t *testing.T) {
 	head.accessible("the head's nomination")
 	head.screenshot("head-nomination")
 	head.acceptConfirms()
-	head.follow(`form[action$="/approval"] button`)
+	head.click(`form[action$="/approval"] button`)
 	head.mustSee(".banner.success", "Списки согласованы")
 	head.mustSee(".lead", "Утверждено руководителем")
 
 	hr.open(page)
-	hr.follow(`form[action$="/submission"] button`)
+	hr.click(`form[action$="/submission"] button`)
 	hr.mustSee(".banner.success", "Списки направлены")
 
 	authority.open(page)
@@ -157,33 +132,33 @@ func TestReserveNominationInTheBrowser(t *testing.T) {
 	authority.accessible("the reserve authority's review")
 	authority.screenshot("reserve-authority-review")
 	authority.run("admit C1", chromedp.Click(chromedp.CSS("#d-C1-admit")))
-	authority.follow(`form[action$="/candidates/C1/decision"] button`)
+	authority.click(`form[action$="/candidates/C1/decision"] button`)
 	authority.mustSee(".banner.success", "Петров Пётр Петрович допущен(а) к конкурсному отбору")
 	authority.mustSee("#candidate-C1", "Допущен к конкурсному отбору")
 	// A correction asked without its reason is refused, the error named after the candidate.
 	authority.run("ask a correction of C2", chromedp.Click(chromedp.CSS("#d-C2-correction")))
-	authority.follow(`form[action$="/candidates/C2/decision"] button`)
+	authority.click(`form[action$="/candidates/C2/decision"] button`)
 	authority.mustSee(".error-summary", "C2, причина: заполните поле")
 	authority.mustSee(`#review-C2 .invalid p.field-error`, "заполните поле")
 	authority.fill(map[string]string{"f-C2.reason": "Не приложены результаты тестирования"})
-	authority.follow(`form[action$="/candidates/C2/decision"] button`)
+	authority.click(`form[action$="/candidates/C2/decision"] button`)
 	authority.mustSee(".banner.success", "запрошено исправление сведений о кандидате Сидорова Анна Ивановна")
 	authority.mustSee("#candidate-C2", "Запрошено исправление", "Не приложены результаты тестирования")
 
 	// HR sees the correction asked in its inbox, and its link leads to the candidate.
 	hr.open("/")
 	hr.mustSee(".tasks", "Исправить сведения о кандидате Сидорова Анна Ивановна")
-	hr.follow(`.tasks a[href$="#candidate-C2"]`)
+	hr.click(`.tasks a[href$="#candidate-C2"]`)
 	hr.mustSee("#candidate-C2", "Запрошено исправление", "Исправить сведения")
 	if loc := hr.location(); loc != page+"#candidate-C2" {
 		t.Errorf("the inbox item leads to %q; want %q", loc, page+"#candidate-C2")
 	}
 	// HR corrects the candidate and sends it back for review.
-	hr.follow(`#candidate-C2 a[href$="/candidates/C2"]`)
+	hr.click(`#candidate-C2 a[href$="/candidates/C2"]`)
 	hr.mustSee(".banner", "Уполномоченный орган запросил исправление сведений", "Не приложены результаты тестирования")
 	hr.accessible("the correction editor")
 	hr.fill(map[string]string{"f-questionnaire.testing_results": "высокие; протокол № 12 от 01.10", "f-comment": "Приложен протокол тестирования"})
-	hr.follow(`form.candidate button[value=correction]`)
+	hr.click(`form.candidate button[value=correction]`)
 	hr.mustSee(".banner.success", "направлены на повторное рассмотрение")
 	hr.mustSee("#candidate-C2", "На рассмотрении")
 	csv := get(hr, "fetch the CSV lists", chromedp.Evaluate[string](fmt.Sprintf(`fetch(%q).then(r => r.text().then(t => r.status + " " + r.headers.get("Content-Type") + " " + t))`, page+"/lists?format=csv"), chromedp.EvalAwaitPromise))

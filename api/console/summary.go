@@ -48,28 +48,31 @@ type summaryView struct {
 
 func (c *Console) summary(w http.ResponseWriter, r *http.Request) {
 	ctx, a := r.Context(), actorOf(r)
-	q := r.URL.Query()
-	year := currentYear()
-	if y := q.Get("year"); y != "" {
-		n, err := strconv.Atoi(y)
-		if err != nil || !domain.ValidYear(n) {
-			c.renderError(w, r, domain.Invalid("invalid filter", domain.FieldError{Field: "year", Message: domain.YearMessage}))
-			return
-		}
-		year = n
-	}
-	authority := a.Authority
-	if a.Role == domain.RoleOperator { // operators see every authority, one at a time
-		authority = q.Get("authority")
-	}
 	if err := app.Require(a, app.SummaryRoles...); err != nil {
 		c.renderError(w, r, err)
 		return
 	}
-	v := summaryView{Year: strconv.Itoa(year), Authority: authority, Operator: a.Role == domain.RoleOperator}
+	q := r.URL.Query()
+	year := currentYear()
+	authority := a.Authority
+	if a.Role == domain.RoleOperator { // operators see every authority, one at a time
+		authority = q.Get("authority")
+	}
+	v := summaryView{Authority: authority, Operator: a.Role == domain.RoleOperator}
 	for y := currentYear() + 1; y >= currentYear()-4; y-- {
 		v.Years = append(v.Years, y)
 	}
+	if y := q.Get("year"); y != "" {
+		n, err := strconv.Atoi(y)
+		if err != nil || !domain.ValidYear(n) { // the filter again, saying what to fix
+			v.Year, v.Authority = strconv.Itoa(year), ""
+			c.render(w, r, http.StatusBadRequest, "summary", "Сводка за год", v, problemOf(domain.Invalid("invalid filter",
+				domain.FieldError{Field: "year", Message: domain.YearMessage})))
+			return
+		}
+		year = n
+	}
+	v.Year = strconv.Itoa(year)
 	if authority == "" {
 		c.render(w, r, http.StatusOK, "summary", "Сводка за год", v, nil)
 		return

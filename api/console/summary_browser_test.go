@@ -56,7 +56,7 @@ func TestYearSummaryInTheBrowser(t *testing.T) {
 
 	ministry := sys.browser(t)
 	ministry.signIn("dev-ministry-mintrud")
-	ministry.click(`nav a[href="/summary"]`)
+	ministry.openLink("/summary")
 	ministry.mustSee("h1", "Сводка за "+strconv.Itoa(sys.year)+" год")
 	ministry.mustSee(".totals", "Выдано\n5", "Обучение завершено\n2", "Аннулировано\n1")
 	// Each row's name and figures; the most issued first.
@@ -82,6 +82,9 @@ func TestYearSummaryInTheBrowser(t *testing.T) {
 	ministry.mustSee("section[aria-labelledby=agencies-title]", "сертификаты не выдавались")
 	ministry.open("/summary?year=abc")
 	ministry.mustSee(".error-summary", "Год")
+	if href := get(ministry, "read the error's link", chromedp.Evaluate[string](`document.querySelector(".error-summary a").getAttribute("href") + " " + !!document.getElementById("f-year")`)); href != "#f-year true" {
+		t.Errorf("the error summary links %q; want #f-year, a field of the page", href)
+	}
 
 	if _, err := sys.db.PutAuthority(ctx, domain.Authority{ID: "minfin", Name: "Минфин России", Region: "RU"}); err != nil {
 		t.Fatal(err)
