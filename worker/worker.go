@@ -3,6 +3,8 @@
 package worker
 
 import (
+	"time"
+
 	"go.temporal.io/sdk/client"
 	sdkworker "go.temporal.io/sdk/worker"
 	"go.temporal.io/sdk/workflow"
@@ -34,6 +36,10 @@ type Options struct {
 	MaxConcurrentWorkflowTasks     int
 	MaxConcurrentLocalActivities   int
 	DisableRegistrationOfWorkflows bool // a worker that runs activities only
+	// StopTimeout is how long Stop lets running activities finish before it cancels them
+	// (SHUTDOWN_TIMEOUT). Zero cancels them at once: an email the relay has just accepted
+	// may then lose its record as sent and go again from another worker.
+	StopTimeout time.Duration
 }
 
 // New builds (but does not start) a worker with everything registered and every activity
@@ -43,6 +49,7 @@ func New(c client.Client, d Deps, o Options) sdkworker.Worker {
 		MaxConcurrentActivityExecutionSize:      o.MaxConcurrentActivities,
 		MaxConcurrentWorkflowTaskExecutionSize:  o.MaxConcurrentWorkflowTasks,
 		MaxConcurrentLocalActivityExecutionSize: o.MaxConcurrentLocalActivities,
+		WorkerStopTimeout:                       o.StopTimeout,
 		Interceptors:                            Interceptors(),
 	})
 	Register(w, d)

@@ -124,7 +124,7 @@ func runDev(ctx context.Context, args []string, cfg config, getenv func(string) 
 	if err != nil {
 		return err
 	}
-	w := worker.New(tc, workerDeps(db, notifier, cals, docSigner), worker.Options{})
+	w := worker.New(tc, workerDeps(db, notifier, cals, docSigner), worker.Options{StopTimeout: cfg.ShutdownTimeout})
 	if err := w.Start(); err != nil {
 		return fmt.Errorf("start worker: %w", err)
 	}

@@ -63,7 +63,7 @@ func runWorker(ctx context.Context, cfg config, log zerolog.Logger) error {
 	if err != nil {
 		return err
 	}
-	w := worker.New(tc, workerDeps(db, notifier, cals, signer), worker.Options{})
+	w := worker.New(tc, workerDeps(db, notifier, cals, signer), worker.Options{StopTimeout: cfg.ShutdownTimeout})
 	if err := w.Start(); err != nil {
 		return fmt.Errorf("start worker: %w", err)
 	}

@@ -29,6 +29,9 @@ import (
 // (TestMain): the kill test starts the binary again with it and kills that process.
 const workerEnv = "PROFDEV_FAULTTEST_WORKER"
 
+// shutdownTimeout is SHUTDOWN_TIMEOUT's default, which cmd/profdev gives the worker.
+const shutdownTimeout = 20 * time.Second
+
 func TestMain(m *testing.M) {
 	if cfg := os.Getenv(workerEnv); cfg != "" {
 		os.Exit(workerMain(cfg))
@@ -64,7 +67,7 @@ func (r *runningWorker) stop() {
 
 // startWorker builds and starts the worker the way cmd/profdev wires it (openStore,
 // buildNotifier with SMTP, buildCalendars, buildSigner and its published chain, worker.New
-// with the production options and interceptors).
+// with the production options and interceptors, and the stop timeout).
 func startWorker(ctx context.Context, cfg workerConfig, log zerolog.Logger) (*runningWorker, error) {
 	db, err := postgres.Open(ctx, postgres.Config{URL: cfg.DatabaseURL}, log.With().Str("component", "postgres").Logger())
 	if err != nil {
@@ -98,7 +101,7 @@ func startWorker(ctx context.Context, cfg workerConfig, log zerolog.Logger) (*ru
 		return nil, fmt.Errorf("signer: %w", err)
 	}
 	r.w = worker.New(r.tc, worker.Deps{Notifier: n, Calendars: calendar.NewRegions(calendar.Russia(), nil), Registry: db, Reserve: db,
-		Planning: db, Connections: db, Certificates: db, Batches: db, Signer: s}, worker.Options{})
+		Planning: db, Connections: db, Certificates: db, Batches: db, Signer: s}, worker.Options{StopTimeout: shutdownTimeout})
 	if err := r.w.Start(); err != nil {
 		r.tc.Close()
 		return nil, fmt.Errorf("start worker: %w", err)

@@ -2,6 +2,7 @@ package postgres
 
 import (
 	"context"
+	"time"
 
 	"github.com/jackc/pgx/v5"
 
@@ -46,17 +47,30 @@ func (db *DB) RecordNotification(ctx context.Context, dedupKey string, n domain.
 	return id, err
 }
 
+// outboxTxTimeout bounds each transaction of SendPendingEmails, which outlives its caller's
+// cancellation.
+const outboxTxTimeout = 10 * time.Second
+
 // SendPendingEmails hands each email of the notification still owed to send, one at a time,
 // holding a row lock while it sends so that two concurrent attempts never send the same
 // email; an email is marked sent in the same transaction, which commits as soon as the send
-// returns. A send error is recorded on the
-// row (committed, so the attempt is on record) and returned, leaving the email pending for
-// the next attempt.
+// returns. A send error is recorded on the row (committed, so the attempt is on record) and
+// returned, leaving the email pending for the next attempt.
+//
+// send gets the caller's context; the transactions do not end with it, only after
+// outboxTxTimeout: a caller cancelled (its attempt timed out, its worker stopping) just
+// after the relay accepted an email must not lose the record of it, or the email goes again.
+// Once ctx has ended, no further email is handed to send.
 func (db *DB) SendPendingEmails(ctx context.Context, notificationID int64, send func(domain.OutboxEmail) error) (sent int, err error) {
 	for {
+		if err := ctx.Err(); err != nil {
+			return sent, mapError(err)
+		}
 		var done bool
 		var sendErr error
-		err = db.InTx(ctx, pgx.ReadCommitted, func(tx pgx.Tx) error {
+		txCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), outboxTxTimeout)
+		err = db.InTx(txCtx, pgx.ReadCommitted, func(tx pgx.Tx) error {
+			ctx := txCtx
 			done, sendErr = false, nil
 			var e domain.OutboxEmail
 			err := tx.QueryRow(ctx, `
@@ -91,6 +105,7 @@ func (db *DB) SendPendingEmails(ctx context.Context, notificationID int64, send 
 			}
 			return nil // committing the transaction keeps what the savepoint holds
 		})
+		cancel()
 		switch {
 		case err != nil:
 			return sent, err

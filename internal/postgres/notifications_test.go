@@ -107,3 +107,32 @@ func TestListNotificationsIsScoped(t *testing.T) {
 		t.Errorf("head's feed mismatch (-want +got):\n%s", diff)
 	}
 }
+
+// TestSentEmailOutlivesItsCallersCancellation: the caller is cancelled (its attempt timed
+// out, its worker is stopping) just after the relay accepted an email; the email is still
+// recorded as sent, or the retry would send it again.
+func TestSentEmailOutlivesItsCallersCancellation(t *testing.T) {
+	db := mustDB(t)
+	n := domain.Notification{WorkflowID: "wf-c", Step: "issued", Audience: domain.RoleAudience(domain.RoleHR, "agency-1"), Subject: "s", Body: "b"}
+	id, err := db.RecordNotification(context.Background(), "wf-c|issued|role:hr:agency-1", n,
+		[]domain.OutboxEmail{{Recipient: "a@x.test", MessageID: "<c1@x>"}, {Recipient: "b@x.test", MessageID: "<c2@x>"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	var sent []string
+	_, err = db.SendPendingEmails(ctx, id, func(e domain.OutboxEmail) error {
+		sent = append(sent, e.Recipient)
+		cancel() // the relay has accepted it; the caller's context ends now
+		return nil
+	})
+	if err == nil {
+		t.Error("want the cancellation reported once the first email is sent")
+	}
+	if diff := cmp.Diff([]string{"a@x.test"}, sent); diff != "" {
+		t.Errorf("sent after the cancellation mismatch (-want +got):\n%s", diff)
+	}
+	if got, err := db.PendingEmailCount(context.Background(), id); err != nil || got != 1 {
+		t.Errorf("%d emails pending (%v), want 1: the accepted one recorded as sent, the other not handed over", got, err)
+	}
+}
