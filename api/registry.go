@@ -2,7 +2,6 @@ package api
 
 import (
 	"net/http"
-	"strconv"
 	"strings"
 
 	"github.com/gin-gonic/gin"
@@ -39,7 +38,7 @@ type applicationRequest struct {
 
 // Check refuses a year out of range and repeated programme codes within one application.
 func (r *applicationRequest) Check() []domain.FieldError {
-	return append(yearField(r.Year), uniqueCodes(r.Programmes)...)
+	return append(yearField(r.Year), domain.UniqueProgrammeCodes(r.Programmes)...)
 }
 
 func (r *applicationRequest) submission() app.Submission {
@@ -48,7 +47,7 @@ func (r *applicationRequest) submission() app.Submission {
 
 // Check refuses a year out of range and repeated programme codes within one declaration.
 func (r *declarationRequest) Check() []domain.FieldError {
-	return append(yearField(r.Year), uniqueCodes(r.Programmes)...)
+	return append(yearField(r.Year), domain.UniqueProgrammeCodes(r.Programmes)...)
 }
 
 // yearField checks a required year in a body; a missing one is the required tag's to report.
@@ -57,18 +56,6 @@ func yearField(year int) []domain.FieldError {
 		return []domain.FieldError{{Field: "year", Message: domain.YearMessage}}
 	}
 	return nil
-}
-
-func uniqueCodes(progs []domain.Programme) []domain.FieldError {
-	var out []domain.FieldError
-	seen := map[string]bool{}
-	for i, p := range progs {
-		if p.Code != "" && seen[p.Code] {
-			out = append(out, domain.FieldError{Field: "programmes[" + strconv.Itoa(i) + "].code", Message: "repeats an earlier programme's code"})
-		}
-		seen[p.Code] = true
-	}
-	return out
 }
 
 // applicationView is an application with its timeline.

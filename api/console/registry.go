@@ -161,18 +161,8 @@ type applicationForm struct {
 	Programmes []domain.Programme     `json:"programmes" validate:"required,min=1,max=200,dive"`
 }
 
-func (a *applicationForm) Check() []domain.FieldError { return uniqueCodes(a.Programmes) }
-
-func uniqueCodes(progs []domain.Programme) []domain.FieldError {
-	var out []domain.FieldError
-	seen := map[string]bool{}
-	for i, p := range progs {
-		if p.Code != "" && seen[p.Code] {
-			out = append(out, domain.FieldError{Field: "programmes[" + strconv.Itoa(i) + "].code", Message: "repeats an earlier programme's code"})
-		}
-		seen[p.Code] = true
-	}
-	return out
+func (a *applicationForm) Check() []domain.FieldError {
+	return domain.UniqueProgrammeCodes(a.Programmes)
 }
 
 func (c *Console) readApplication(r *http.Request) (applicationForm, error) {

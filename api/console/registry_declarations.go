@@ -110,7 +110,9 @@ type declarationForm struct {
 	Programmes []domain.Programme `json:"programmes" validate:"required,min=1,max=200,dive"`
 }
 
-func (d *declarationForm) Check() []domain.FieldError { return uniqueCodes(d.Programmes) }
+func (d *declarationForm) Check() []domain.FieldError {
+	return domain.UniqueProgrammeCodes(d.Programmes)
+}
 
 func declareView(typed map[string]string) registryFormView {
 	if typed == nil {

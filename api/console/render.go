@@ -3,6 +3,7 @@ package console
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"html/template"
 	"io/fs"
@@ -185,9 +186,7 @@ func statusOf(err error) int {
 func problemOf(err error) *problem {
 	var msg string
 	var fields []domain.FieldError
-	if de, ok := err.(*domain.Error); ok {
-		msg, fields = de.Message, de.Fields
-	} else if de := asDomain(err); de != nil {
+	if de := asDomain(err); de != nil {
 		msg, fields = de.Message, de.Fields
 	}
 	p := &problem{}
@@ -224,15 +223,9 @@ func problemOf(err error) *problem {
 }
 
 func asDomain(err error) *domain.Error {
-	for err != nil {
-		if de, ok := err.(*domain.Error); ok {
-			return de
-		}
-		u, ok := err.(interface{ Unwrap() error })
-		if !ok {
-			return nil
-		}
-		err = u.Unwrap()
+	var de *domain.Error
+	if errors.As(err, &de) {
+		return de
 	}
 	return nil
 }

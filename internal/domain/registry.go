@@ -1,5 +1,7 @@
 package domain
 
+import "strconv"
+
 // The provider registry (реестр образовательных организаций), process 2.
 
 // ApplicationStatus is where an application for inclusion in the registry stands.
@@ -68,3 +70,17 @@ const (
 	DeclarationAccepted    DeclarationStatus = "accepted"
 	DeclarationReturned    DeclarationStatus = "returned"
 )
+
+// UniqueProgrammeCodes names each programme whose code repeats an earlier one's: a provider
+// declares a programme once (the rule both transports check before a step starts).
+func UniqueProgrammeCodes(progs []Programme) []FieldError {
+	var out []FieldError
+	seen := map[string]bool{}
+	for i, p := range progs {
+		if p.Code != "" && seen[p.Code] {
+			out = append(out, FieldError{Field: "programmes[" + strconv.Itoa(i) + "].code", Message: "repeats an earlier programme's code"})
+		}
+		seen[p.Code] = true
+	}
+	return out
+}
