@@ -118,7 +118,15 @@ func TestBatchFromSpreadsheetInTheBrowser(t *testing.T) {
 	if links != 3 {
 		t.Errorf("the batch page links %d certificates; want 3", links)
 	}
-	width := get(ministry, "read the bar", chromedp.Evaluate[string](`document.querySelector(".progress > div").style.width`))
+	// The page's script sets the bar's width once it runs, which may be just after the table
+	// shows.
+	var width string
+	for range 50 {
+		if width = get(ministry, "read the bar", chromedp.Evaluate[string](`document.querySelector(".progress > div").style.width`)); width != "" {
+			break
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
 	if width != "100%" {
 		t.Errorf("the complete batch's bar is %q wide; want 100%%", width)
 	}

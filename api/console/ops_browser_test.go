@@ -10,7 +10,13 @@ import (
 	"testing"
 	"time"
 
+	"cloud.google.com/go/civil"
 	"github.com/chromedp/chromedp"
+	enumspb "go.temporal.io/api/enums/v1"
+	"go.temporal.io/sdk/client"
+
+	"github.com/profdev/profdev/internal/domain"
+	"github.com/profdev/profdev/workflows"
 )
 
 // fakeTemporalUI stands in for the Temporal Web UI: a workflow's page answers 200 when the
@@ -53,7 +59,8 @@ func startFakeTemporalUI(t *testing.T) *fakeTemporalUI {
 // TestOperatorInTheBrowser: the operator finds a running certificate workflow among the
 // processes, opens its history next to the domain timeline, and its Temporal UI link answers
 // for that workflow; the overdue filter leaves it out, and a list filter Temporal refuses is
-// a 400 that says so beside the field.
+// a 400 that says so beside the field. Then a planning cycle whose plans deadline has run out
+// is found by the overdue filter, opened, and its Temporal UI link answers too.
 func TestOperatorInTheBrowser(t *testing.T) {
 	ui := startFakeTemporalUI(t)
 	temporalUI = ui.URL
@@ -114,5 +121,47 @@ func TestOperatorInTheBrowser(t *testing.T) {
 	ui.mu.Unlock()
 	if !strings.Contains(served, "200 /namespaces/profdev/workflows/"+wid) {
 		t.Errorf("the Temporal UI answered %q; want 200 for %s", served, wid)
+	}
+
+	// An overdue item: this year's planning cycle started as a schedule would, with yesterday's
+	// plans deadline (the console and API refuse a past one), so both agencies are late and the
+	// cycle is overdue.
+	cycleID := workflows.CycleWorkflowID("mintrud", sys.year)
+	yesterday := civil.DateOf(time.Now().In(workflows.Moscow)).AddDays(-1)
+	if _, err := sys.tenv.Client().ExecuteWorkflow(context.Background(), client.StartWorkflowOptions{
+		ID: cycleID, TaskQueue: workflows.TaskQueue, WorkflowIDReusePolicy: enumspb.WORKFLOW_ID_REUSE_POLICY_REJECT_DUPLICATE,
+	}, workflows.CycleWorkflowType, workflows.CycleInput{Authority: "mintrud", Region: "RU", Year: sys.year,
+		PriorityDirections: []string{"Наставничество"}, PlansDue: yesterday, Terms: workflows.DefaultPlanningTerms,
+		OpenedBy: domain.Actor{Sub: "dev-ministry-mintrud", Role: domain.RoleMinistry, Authority: "mintrud"}}); err != nil {
+		t.Fatal(err)
+	}
+	overdueRow := fmt.Sprintf(`tr[data-workflow=%q]`, cycleID)
+	for i := 0; ; i++ {
+		op.open("/ops?overdue=1")
+		if get(op, "look for the overdue cycle", chromedp.Evaluate[bool](fmt.Sprintf(`document.querySelector(%q) !== null`, overdueRow))) {
+			break
+		}
+		if i == 60 {
+			t.Fatalf("the overdue list never showed %s: %s", cycleID, op.text("main"))
+		}
+		time.Sleep(500 * time.Millisecond)
+	}
+	op.mustSee(overdueRow, cycleID, "просрочено")
+	if get(op, "the certificate among the overdue", chromedp.Evaluate[bool](fmt.Sprintf(`document.querySelector(%q) !== null`, row))) {
+		t.Errorf("the overdue list shows %s, which is not overdue", wid)
+	}
+	op.screenshot("operator-overdue")
+	op.click(overdueRow + ` a[href^="/ops/workflows/"]`)
+	op.mustSee("h1", cycleID)
+	op.mustSee(".timeline", "Наступил срок планов")
+	op.click(`a.temporal-link`)
+	if loc := op.location(); loc != ui.URL+"/namespaces/profdev/workflows/"+cycleID {
+		t.Errorf("the overdue cycle's Temporal link leads to %q", loc)
+	}
+	ui.mu.Lock()
+	served = strings.Join(ui.served, "; ")
+	ui.mu.Unlock()
+	if !strings.Contains(served, "200 /namespaces/profdev/workflows/"+cycleID) {
+		t.Errorf("the Temporal UI answered %q; want 200 for %s", served, cycleID)
 	}
 }
