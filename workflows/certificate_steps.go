@@ -106,19 +106,8 @@ func (w *certificate) mayReportOutcome(r OutcomeReport) error {
 	if w.c.Status != domain.CertificateEnrolled {
 		return refuse(domain.CodeConflict, "certificate %s is %s: the outcome is reported once, after enrolment", w.c.Number, w.c.Status)
 	}
-	o := r.Outcome
-	switch o.Outcome {
-	case domain.CertificateCompleted:
-		if o.DocumentNumber == "" {
-			return refuse(domain.CodeInvalid, "a completed programme carries the number of the issued document")
-		}
-	case domain.CertificatePartiallyCompleted:
-		if o.HoursCompleted <= 0 || o.HoursCompleted >= w.c.Hours {
-			return refuse(domain.CodeInvalid, "hours_completed must be between 1 and %d", w.c.Hours-1)
-		}
-	case domain.CertificateFailedAttestation, domain.CertificateExpelled:
-	default:
-		return refuse(domain.CodeInvalid, "outcome must be completed, failed_attestation, partially_completed or expelled")
+	if _, msg := domain.OutcomeProblem(r.Outcome, w.c.Hours); msg != "" {
+		return refuse(domain.CodeInvalid, "%s", msg)
 	}
 	return nil
 }

@@ -125,7 +125,7 @@ func (c *Console) batchUpload(w http.ResponseWriter, r *http.Request) {
 		fileProblem("Файл не загрузился. Повторите.")
 		return
 	}
-	rows, err := readSheet(data, app.MaxBatchItems)
+	rows, err := batchSheet.read(data, app.MaxBatchItems)
 	if err != nil {
 		if es, ok := err.(errSheet); ok {
 			fileProblem(es.msg)

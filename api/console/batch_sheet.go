@@ -43,9 +43,18 @@ var sheetColumns = []sheetColumn{
 	{"end_by", "Завершить не позднее", "", []string{"завершить обучение не позднее"}},
 }
 
-// dateColumns hold dates: an XLSX date cell is read as its serial number and turned into
-// a date here, so that neither the sheet's locale nor its number format matters.
-var dateColumns = map[string]bool{"start_by": true, "end_by": true}
+// sheetSpec is one kind of spreadsheet the console reads: its columns, those that hold dates
+// (an XLSX date cell is read as its serial number and turned into a date here, so that neither
+// the sheet's locale nor its number format matters), and the name of the template's sheet.
+type sheetSpec struct {
+	columns  []sheetColumn
+	dates    map[string]bool
+	optional map[string]bool // columns a sheet may leave out
+	sheet    string
+}
+
+// batchSheet is the ministry's batch of certificates to issue.
+var batchSheet = sheetSpec{columns: sheetColumns, dates: map[string]bool{"start_by": true, "end_by": true}, sheet: "Сертификаты"}
 
 // sheetRow is one spreadsheet row with data: its row number as the spreadsheet shows it
 // (the header is row 1) and its values by field.
@@ -60,9 +69,9 @@ type errSheet struct{ msg string }
 
 func (e errSheet) Error() string { return e.msg }
 
-// readSheet reads an uploaded CSV or XLSX file: by its content (an XLSX is a ZIP archive),
-// not by its name, which people rename.
-func readSheet(data []byte, maxRows int) ([]sheetRow, error) {
+// read reads an uploaded CSV or XLSX file: by its content (an XLSX is a ZIP archive), not by
+// its name, which people rename.
+func (spec sheetSpec) read(data []byte, maxRows int) ([]sheetRow, error) {
 	var records [][]string
 	var err error
 	if bytes.HasPrefix(data, []byte("PK\x03\x04")) {
@@ -76,7 +85,7 @@ func readSheet(data []byte, maxRows int) ([]sheetRow, error) {
 	if len(records) == 0 {
 		return nil, errSheet{"Файл пуст: в первой строке должны быть заголовки столбцов, как в шаблоне."}
 	}
-	fields, err := headerFields(records[0])
+	fields, err := spec.headerFields(records[0])
 	if err != nil {
 		return nil, err
 	}
@@ -92,7 +101,7 @@ func readSheet(data []byte, maxRows int) ([]sheetRow, error) {
 			if cell != "" {
 				empty = false
 			}
-			if dateColumns[fields[col]] {
+			if spec.dates[fields[col]] {
 				cell = serialDate(cell)
 			}
 			v.Set(fields[col], cell)
@@ -172,10 +181,10 @@ func normHeader(s string) string {
 }
 
 // headerFields maps each column of the header row to its field ("" for a column the
-// batch does not use), refusing a sheet that lacks a column.
-func headerFields(header []string) ([]string, error) {
+// sheet does not use), refusing a sheet that lacks a column.
+func (spec sheetSpec) headerFields(header []string) ([]string, error) {
 	byName := map[string]string{}
-	for _, c := range sheetColumns {
+	for _, c := range spec.columns {
 		byName[normHeader(c.Header)] = c.Field
 		byName[normHeader(c.Field)] = c.Field
 		for _, a := range c.Aliases {
@@ -190,8 +199,8 @@ func headerFields(header []string) ([]string, error) {
 		}
 	}
 	var missing []string
-	for _, c := range sheetColumns {
-		if !seen[c.Field] {
+	for _, c := range spec.columns {
+		if !seen[c.Field] && !spec.optional[c.Field] {
 			missing = append(missing, "«"+c.Header+"»")
 		}
 	}
@@ -219,55 +228,63 @@ func templateRow(now time.Time) []string {
 	return row
 }
 
-func sheetHeaders() []string {
-	h := make([]string, len(sheetColumns))
-	for i, c := range sheetColumns {
+func (spec sheetSpec) headers() []string {
+	h := make([]string, len(spec.columns))
+	for i, c := range spec.columns {
 		h[i] = c.Header
 	}
 	return h
 }
 
-// writeTemplateCSV writes the template as a Russian-locale spreadsheet expects it: UTF-8
-// with a BOM, semicolons.
-func writeTemplateCSV(w io.Writer, now time.Time) error {
+// writeCSV writes a template as a Russian-locale spreadsheet expects it: UTF-8 with a BOM,
+// semicolons; the header row, then rows.
+func (spec sheetSpec) writeCSV(w io.Writer, rows [][]string) error {
 	if _, err := w.Write([]byte("\ufeff")); err != nil {
 		return err
 	}
 	cw := csv.NewWriter(w)
 	cw.Comma = ';'
-	_ = cw.Write(sheetHeaders())
-	_ = cw.Write(templateRow(now))
+	_ = cw.Write(spec.headers())
+	_ = cw.WriteAll(rows)
 	cw.Flush()
 	return cw.Error()
 }
 
-// writeTemplateXLSX writes the template with text cells throughout (a SNILS or a code must
-// not turn into a number) and a bold header row.
-func writeTemplateXLSX(w io.Writer, now time.Time) error {
+// writeXLSX writes a template with text cells throughout (a SNILS or a code must not turn
+// into a number) and a bold header row.
+func (spec sheetSpec) writeXLSX(w io.Writer, rows [][]string) error {
 	f := excelize.NewFile()
 	defer func() { _ = f.Close() }()
-	const sheet = "Сертификаты"
-	if err := f.SetSheetName("Sheet1", sheet); err != nil {
+	if err := f.SetSheetName("Sheet1", spec.sheet); err != nil {
 		return err
 	}
 	bold, err := f.NewStyle(&excelize.Style{Font: &excelize.Font{Bold: true}})
 	if err != nil {
 		return err
 	}
-	for i, vals := range [][]string{sheetHeaders(), templateRow(now)} {
+	for i, vals := range append([][]string{spec.headers()}, rows...) {
 		for j, v := range vals {
 			cell, _ := excelize.CoordinatesToCellName(j+1, i+1)
-			if err := f.SetCellStr(sheet, cell, v); err != nil {
+			if err := f.SetCellStr(spec.sheet, cell, v); err != nil {
 				return err
 			}
 		}
 	}
-	last, _ := excelize.ColumnNumberToName(len(sheetColumns))
-	if err := f.SetCellStyle(sheet, "A1", last+"1", bold); err != nil {
+	last, _ := excelize.ColumnNumberToName(len(spec.columns))
+	if err := f.SetCellStyle(spec.sheet, "A1", last+"1", bold); err != nil {
 		return err
 	}
-	if err := f.SetColWidth(sheet, "A", last, 24); err != nil {
+	if err := f.SetColWidth(spec.sheet, "A", last, 24); err != nil {
 		return err
 	}
 	return f.Write(w)
+}
+
+// writeTemplateCSV and writeTemplateXLSX are the batch's template with its example row.
+func writeTemplateCSV(w io.Writer, now time.Time) error {
+	return batchSheet.writeCSV(w, [][]string{templateRow(now)})
+}
+
+func writeTemplateXLSX(w io.Writer, now time.Time) error {
+	return batchSheet.writeXLSX(w, [][]string{templateRow(now)})
 }

@@ -22,7 +22,7 @@ func TestSheetTemplatesReadBack(t *testing.T) {
 		if err := write(&buf); err != nil {
 			t.Fatalf("%s template: %v", name, err)
 		}
-		rows, err := readSheet(buf.Bytes(), 10)
+		rows, err := batchSheet.read(buf.Bytes(), 10)
 		if err != nil || len(rows) != 1 {
 			t.Fatalf("%s template reads back as %d rows, %v", name, len(rows), err)
 		}
@@ -43,7 +43,7 @@ func TestCSVSheets(t *testing.T) {
 	header := "Табельный номер;ФИО;СНИЛС;Электронная почта;Должность;Код органа;Код образовательной организации;Код программы;Год;Объём, часов;Стоимость, рублей;Начать не позднее;Завершить не позднее"
 	row := "s-1;Иванов Иван;112-233-445 95;i@gov.test;консультант;agency-1;provider-a;PK-01;2026;72;35 000,50;01.04.2026;2026-06-30"
 	semicolons := "\ufeff" + header + "\r\n" + row + "\r\n;;;\r\n"
-	rows, err := readSheet([]byte(semicolons), 10)
+	rows, err := batchSheet.read([]byte(semicolons), 10)
 	if err != nil || len(rows) != 1 || rows[0].Number != 2 {
 		t.Fatalf("semicolon CSV = %v, %v", rows, err)
 	}
@@ -54,16 +54,16 @@ func TestCSVSheets(t *testing.T) {
 	}
 	quoted := `"` + strings.ReplaceAll(header, ";", `","`) + `"` // "Объём, часов" holds a comma
 	commas := strings.ToUpper(quoted) + "\n" + strings.ReplaceAll(strings.ReplaceAll(row, "35 000,50", "35000"), ";", ",") + "\n"
-	if rows, err := readSheet([]byte(commas), 10); err != nil || len(rows) != 1 || rows[0].Values.Get("amount") != "35000" {
+	if rows, err := batchSheet.read([]byte(commas), 10); err != nil || len(rows) != 1 || rows[0].Values.Get("amount") != "35000" {
 		t.Errorf("comma CSV = %v, %v", rows, err)
 	}
-	if _, err := readSheet([]byte(strings.Replace(header, ";СНИЛС", "", 1)+"\n"+row), 10); err == nil || !strings.Contains(err.Error(), "«СНИЛС»") {
+	if _, err := batchSheet.read([]byte(strings.Replace(header, ";СНИЛС", "", 1)+"\n"+row), 10); err == nil || !strings.Contains(err.Error(), "«СНИЛС»") {
 		t.Errorf("a sheet without the SNILS column: %v", err)
 	}
-	if _, err := readSheet([]byte{0xd4, 0xc8, 0xce, '\n'}, 10); err == nil || !strings.Contains(err.Error(), "UTF-8") {
+	if _, err := batchSheet.read([]byte{0xd4, 0xc8, 0xce, '\n'}, 10); err == nil || !strings.Contains(err.Error(), "UTF-8") {
 		t.Errorf("a Windows-1251 file: %v", err)
 	}
-	if _, err := readSheet([]byte(header+"\n"+row+"\n"+row+"\n"), 1); err == nil {
+	if _, err := batchSheet.read([]byte(header+"\n"+row+"\n"+row+"\n"), 1); err == nil {
 		t.Error("a sheet over the row limit was read")
 	}
 	_, fields = c.rowRequest(sheetRow{Number: 2, Values: map[string][]string{"hours": {"много"}, "start_by": {"31.02.2026"}}}, nil)

@@ -42,9 +42,10 @@ func (c *Console) connectionList(w http.ResponseWriter, r *http.Request) {
 }
 
 type connectionView struct {
-	C       domain.Connection
-	Decide  bool
-	FormKey string
+	C        domain.Connection
+	Decide   bool
+	Resubmit bool // returned, and the person may correct it: the applicant, or a clerk with a new letter
+	FormKey  string
 }
 
 func (c *Console) connectionPage(w http.ResponseWriter, r *http.Request) {
@@ -58,7 +59,8 @@ func (c *Console) showConnection(w http.ResponseWriter, r *http.Request, status 
 		c.renderError(w, r, err)
 		return
 	}
-	v := connectionView{C: conn, Decide: a.Role == domain.RoleMinistry && conn.Status == domain.ConnectionUnderReview}
+	v := connectionView{C: conn, Decide: a.Role == domain.RoleMinistry && conn.Status == domain.ConnectionUnderReview,
+		Resubmit: conn.Status == domain.ConnectionReturned && (a.Role == domain.RoleApplicant || a.Role == domain.RoleMinistry)}
 	c.render(w, r, status, "connection", "Заявка на подключение "+conn.Organisation.Name, v, prob)
 }
 

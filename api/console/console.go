@@ -142,7 +142,9 @@ func (c *Console) routes(mux *http.ServeMux) {
 
 	c.certificateRoutes(mux)
 	c.connectionRoutes(mux)
+	c.connectionRequestRoutes(mux)
 	c.batchRoutes(mux)
+	c.outcomeRoutes(mux)
 	c.registryRoutes(mux)
 	c.summaryRoutes(mux)
 	c.reserveRoutes(mux)

@@ -16,6 +16,8 @@ type homeView struct {
 	Total         int
 	Overdue       int
 	Notifications []domain.Notification
+	Applicant     bool
+	Connections   []domain.Connection
 }
 
 // home is the inbox: what waits on the signed-in person, earliest due first, and the
@@ -24,8 +26,14 @@ func (c *Console) home(w http.ResponseWriter, r *http.Request) {
 	ctx, a := r.Context(), actorOf(r)
 	v := homeView{}
 	var err error
-	if a.Role != domain.RoleApplicant {
-		if v.Tasks, v.Total, err = c.app.FirstTasks(ctx, a, inboxShown); err != nil && !domain.IsCode(err, domain.CodeForbidden) {
+	if v.Tasks, v.Total, err = c.app.FirstTasks(ctx, a, inboxShown); err != nil && !domain.IsCode(err, domain.CodeForbidden) {
+		c.renderError(w, r, err)
+		return
+	}
+	if a.Role == domain.RoleApplicant {
+		// Signed in, no role yet: their own connection requests, and the way to make one.
+		v.Applicant = true
+		if v.Connections, _, err = c.app.Connections(ctx, a, "", postgres.Page{Limit: 20}); err != nil {
 			c.renderError(w, r, err)
 			return
 		}

@@ -91,6 +91,8 @@ var ruMessages = []struct{ en, ru string }{
 	{"must be a year from", "укажите год"},
 	{"a reason is required", "укажите причину"},
 	{"score must be 1 to 5", "выберите оценку от 1 до 5"},
+	{"hours_completed must be between 1 and", "для частичного освоения укажите, сколько часов освоено: меньше объёма программы"},
+	{"outcome must be completed", "выберите результат из списка"},
 	{"a completed programme carries the number of the issued document", "для завершённого обучения укажите номер выданного документа"},
 	{"is not a number", "введите число"},
 	{"unknown agency", "выберите орган из списка"},
@@ -129,6 +131,10 @@ func taskLink(t domain.Task) string {
 		return "/planning"
 	case "connection_review", "connection_resubmission":
 		return "/connections/" + t.SubjectID
+	case "change_review", "change_returned":
+		return "/changes/" + t.SubjectID // leads on to the page under its organisation
+	case "invitation_pending":
+		return "/organisation/people" // the org_admin's own organisation
 	}
 	return "/"
 }
@@ -142,8 +148,8 @@ func navFor(a domain.Actor, current string) []navItem {
 			navItem{Href: "/certificates/batch", Label: "Пакетная выдача"}, navItem{Href: "/registry/applications", Label: "Реестр"},
 			navItem{Href: "/planning", Label: "Планирование"}, navItem{Href: "/summary", Label: "Сводка"})
 	case domain.RoleProvider:
-		items = append(items, navItem{Href: "/certificates", Label: "Сертификаты"}, navItem{Href: "/registry/applications", Label: "Реестр"},
-			navItem{Href: "/planning", Label: "Планирование"})
+		items = append(items, navItem{Href: "/certificates", Label: "Сертификаты"}, navItem{Href: "/certificates/outcomes", Label: "Результаты группы"},
+			navItem{Href: "/registry/applications", Label: "Реестр"}, navItem{Href: "/planning", Label: "Планирование"})
 	case domain.RoleHR:
 		items = append(items, navItem{Href: "/agency", Label: "Орган"}, navItem{Href: "/certificates", Label: "Сертификаты"},
 			navItem{Href: "/reserve/nominations", Label: "Кадровый резерв"}, navItem{Href: "/planning", Label: "Планирование"})

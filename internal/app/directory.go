@@ -19,6 +19,7 @@ type DirectoryStore interface {
 	ListAgencies(ctx context.Context, authority string, page postgres.Page) ([]domain.Agency, string, error)
 	PutAuthority(ctx context.Context, a domain.Authority) (domain.Authority, error)
 	GetAuthority(ctx context.Context, id string) (domain.Authority, error)
+	ListAuthorities(ctx context.Context) ([]domain.Authority, error)
 }
 
 // PutAgency registers or updates an agency of the actor's own authority (ministry). Another
@@ -63,6 +64,12 @@ func (s *Service) PutAuthority(ctx context.Context, actor domain.Actor, a domain
 		return domain.Authority{}, domain.Forbidden("a ministry user of %s keeps the record of %s only", actor.Authority, actor.Authority)
 	}
 	return s.store.PutAuthority(ctx, a)
+}
+
+// Authorities lists the authorities by name to anyone signed in (an applicant chooses the
+// one to be connected to): names and regions are public facts, staff addresses are left out.
+func (s *Service) Authorities(ctx context.Context) ([]domain.Authority, error) {
+	return s.store.ListAuthorities(ctx)
 }
 
 // Authority shows an authority's record to anyone signed in, whatever the role: names and

@@ -1,6 +1,10 @@
 package domain
 
-import "cloud.google.com/go/civil"
+import (
+	"fmt"
+
+	"cloud.google.com/go/civil"
+)
 
 // The state educational certificate (государственный образовательный сертификат), process 1.
 
@@ -62,6 +66,27 @@ type Outcome struct {
 	FinishedOn     civil.Date        `json:"finished_on"`
 	DocumentNumber string            `json:"document_number,omitempty"`
 	HoursCompleted int               `json:"hours_completed,omitempty"`
+}
+
+// OutcomeProblem says what is wrong with an outcome report for a certificate of the given
+// hours: the field at fault and the message, or two empty strings when the report is sound.
+// The certificate workflow refuses such a report, and the console's group upload marks the
+// row before anything is sent.
+func OutcomeProblem(o Outcome, hours int) (field, message string) {
+	switch o.Outcome {
+	case CertificateCompleted:
+		if o.DocumentNumber == "" {
+			return "document_number", "a completed programme carries the number of the issued document"
+		}
+	case CertificatePartiallyCompleted:
+		if o.HoursCompleted <= 0 || o.HoursCompleted >= hours {
+			return "hours_completed", fmt.Sprintf("hours_completed must be between 1 and %d", hours-1)
+		}
+	case CertificateFailedAttestation, CertificateExpelled:
+	default:
+		return "outcome", "outcome must be completed, failed_attestation, partially_completed or expelled"
+	}
+	return "", ""
 }
 
 // Rating is one quality survey answer (оценка качества).

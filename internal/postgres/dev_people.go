@@ -12,7 +12,7 @@ import (
 // DevPeople lists one development person per role and scope the directory knows, for the
 // console's development sign-in (profdev dev): the ministry and the reserve authority of
 // each authority, HR and the head of each agency, each admitted provider, a few servants
-// with certificates, an operator, and the active people of the registry of authorised
+// with certificates, an operator, an applicant whose organisation is not connected yet, and the active people of the registry of authorised
 // people (process 5) under their own subjects. Subjects are stable ("dev-hr-agency-1"), so a person
 // signing in again finds their own feed and surveys.
 func (db *DB) DevPeople(ctx context.Context, servants int) ([]domain.Actor, error) {
@@ -30,6 +30,7 @@ func (db *DB) DevPeople(ctx context.Context, servants int) ([]domain.Actor, erro
 			UNION ALL (SELECT DISTINCT ON (servant_id) 'servant', servant_id, servant->>'full_name', authority, agency_id, '', servant_id
 				FROM certificates WHERE status <> 'issuing' ORDER BY servant_id LIMIT $1)
 			UNION ALL SELECT 'operator', 'ops', 'Оператор', '', '', '', ''
+			UNION ALL SELECT 'applicant', 'new', 'Заявитель (организация ещё не подключена)', '', '', '', ''
 			UNION ALL (SELECT 'registry:' || role, sub, full_name, authority, scope, organisation_kind, ''
 				FROM people WHERE sub IS NOT NULL AND status = 'active' ORDER BY sub LIMIT 50)`, servants)
 		if err != nil {
@@ -55,6 +56,8 @@ func (db *DB) DevPeople(ctx context.Context, servants int) ([]domain.Actor, erro
 				a.Agency = agency
 			case domain.RoleOperator:
 				a.Sub = "dev-operator"
+			case domain.RoleApplicant:
+				a.Sub = "dev-applicant"
 			}
 			return a, nil
 		})

@@ -37,6 +37,25 @@ func (db *DB) GetAuthority(ctx context.Context, id string) (domain.Authority, er
 	return out, err
 }
 
+// ListAuthorities lists every authority by name, without staff addresses: what an
+// applicant chooses from when asking to be connected.
+func (db *DB) ListAuthorities(ctx context.Context) ([]domain.Authority, error) {
+	var out []domain.Authority
+	err := db.InTx(ctx, pgx.ReadCommitted, func(tx pgx.Tx) error {
+		rows, err := tx.Query(ctx, `SELECT id, name, region, updated_at FROM authorities ORDER BY name, id LIMIT 1000`)
+		if err != nil {
+			return err
+		}
+		out, err = pgx.CollectRows(rows, func(r pgx.CollectableRow) (domain.Authority, error) {
+			var a domain.Authority
+			err := r.Scan(&a.ID, &a.Name, &a.Region, &a.UpdatedAt)
+			return a, err
+		})
+		return err
+	})
+	return out, err
+}
+
 // PutAgency creates or replaces an agency.
 func (db *DB) PutAgency(ctx context.Context, a domain.Agency) (domain.Agency, error) {
 	var out domain.Agency
