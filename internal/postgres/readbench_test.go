@@ -431,8 +431,8 @@ func readbenchSeed(certs int) []string {
 		quarters, participants, opened_by, opened_at, closed_at, revision)
 		SELECT 'cycle-mintrud-' || y, 'planning-mintrud-' || y, 'mintrud', y, CASE WHEN y < 2026 THEN 'closed' ELSE 'open' END,
 			CASE WHEN y < 2026 THEN 'closed' ELSE 'implementation' END, '["Цифровизация"]', make_date(y, 2, 1), true,
-			(SELECT jsonb_agg(jsonb_build_object('quarter', q, 'due', make_date(y, 1, 10) + make_interval(months => 3 * q),
-				'remind_on', make_date(y, 1, 3) + make_interval(months => 3 * q), 'reminded', false, 'escalated', false)) FROM generate_series(1, 4) q),
+			(SELECT jsonb_agg(jsonb_build_object('quarter', q, 'due', (make_date(y, 1, 10) + make_interval(months => 3 * q))::date,
+				'remind_on', (make_date(y, 1, 3) + make_interval(months => 3 * q))::date, 'reminded', false, 'escalated', false)) FROM generate_series(1, 4) q),
 			(SELECT jsonb_agg(jsonb_build_object('kind', 'agency', 'id', 'agency-' || lpad(a::text, 3, '0'), 'name', 'Ведомство ' || a))
 				FROM generate_series(1, 100) a) ||
 			(SELECT jsonb_agg(jsonb_build_object('kind', 'provider', 'id', 'prov-' || lpad(p::text, 2, '0'), 'name', 'Учебный центр ' || p))
