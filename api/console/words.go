@@ -101,6 +101,9 @@ var ruMessages = []struct{ en, ru string }{
 }
 
 func ruMessage(msg string) string {
+	if ru, ok := translateFormatted(msg); ok { // a refusal naming records: words_messages.go
+		return ru
+	}
 	for _, m := range ruMessages {
 		if strings.HasPrefix(msg, m.en) {
 			return m.ru
