@@ -139,6 +139,7 @@ var messageFormats = []formatted{
 		"У служащего %s уже есть действующий сертификат на программу %s организации %s в %d году: второй на ту же программу не выдаётся.", nil},
 	{"this preview is no longer current", "проверка файла уже не действует: загрузите файл заново", nil},
 	{"the file has no row that can be issued", "в файле нет строк, которые можно выдать", nil},
+	{"the file has no row that can be reported", "в файле нет строк, результаты по которым можно отправить", nil},
 
 	// registry of providers
 	{"application %s not found", "Заявка %s не найдена.", nil},
@@ -268,6 +269,8 @@ var messageFormats = []formatted{
 	{"connection request %s is closed", "Заявка на подключение %s закрыта: действия по ней больше недоступны.", nil},
 	{"connection request %s is %s: only a request under review can be decided",
 		"Заявка на подключение %s в статусе «%s»: решение принимают только по заявке на рассмотрении.", []argWord{asIs, argStatus}},
+	{"connection request %s is %s: only a returned request is corrected",
+		"Заявка на подключение %s в статусе «%s»: исправить можно только заявку, возвращённую на доработку.", []argWord{asIs, argStatus}},
 	{"connection request %s is %s: only a returned request can be resubmitted",
 		"Заявка на подключение %s в статусе «%s»: повторно направить можно только заявку, возвращённую на доработку.", []argWord{asIs, argStatus}},
 	{"only the authority's ministry users decide connection requests",
