@@ -223,15 +223,18 @@ func (w *connectionChange) decide(ctx workflow.Context, d ChangeDecision) (domai
 		w.decided = true
 		return w.c, w.save(ctx, d.Actor, "returned", map[string]any{"reasons": d.Reasons})
 	}
-	var invites []domain.Invitation
+	var invites []recordedInvitation
 	if err := workflow.ExecuteActivity(withActivities(ctx), connectionActivities.ApplyChange,
 		activities.ApplyChangeInput{Change: w.c, Actor: d.Actor, At: now}).Get(ctx, &invites); err != nil {
 		return w.c, err
 	}
 	w.c.Status, w.c.DecidedAt, w.c.Overdue = domain.ChangeApplied, &now, false
 	w.decided = true
-	for _, in := range invites {
-		w.notes.send(ctx, inviteRequest(w.c.WorkflowID, w.c.Organisation, in))
+	if len(invites) > 0 {
+		v := invitationVersion(ctx)
+		for _, in := range invites {
+			invite(ctx, w.notes, v, w.c.WorkflowID, w.c.Organisation, in)
+		}
 	}
 	return w.c, w.save(ctx, d.Actor, "applied", nil)
 }

@@ -153,7 +153,7 @@ func (w *connection) accept(ctx workflow.Context, actor domain.Actor) error {
 	if err := w.save(ctx, actor, "accepted", map[string]any{"access_due": access.Date, "handover_due": handover.Date}); err != nil {
 		return err
 	}
-	var invites []domain.Invitation
+	var invites []recordedInvitation
 	if err := workflow.ExecuteActivity(withActivities(ctx), connectionActivities.EnterPeople, domain.PeopleEntry{
 		ConnectionID: w.c.ID, Authority: w.c.Authority, Region: w.in.Region, Organisation: w.c.Organisation,
 		People: w.c.People, PersonIDs: w.c.PersonIDs, Actor: actor, At: now,
@@ -163,8 +163,9 @@ func (w *connection) accept(ctx workflow.Context, actor domain.Actor) error {
 	if err := w.save(ctx, domain.SystemActor, "access_prepared", map[string]any{"people": len(invites)}); err != nil {
 		return err
 	}
+	v := invitationVersion(ctx)
 	for _, in := range invites {
-		w.invite(ctx, in)
+		invite(ctx, w.notes, v, w.c.WorkflowID, w.c.Organisation.Name, in)
 	}
 	w.tellApplicant(ctx, "accepted", "Заявка на подключение принята",
 		fmt.Sprintf("Заявка %s принята. Уполномоченным лицам (%d) направлены приглашения; доступ будет передан до %s.", w.c.ID, len(invites), handover.Date))
