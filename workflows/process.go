@@ -153,6 +153,20 @@ func refuse(code domain.Code, format string, args ...any) error {
 	return temporal.NewApplicationError(fmt.Sprintf(format, args...), string(code))
 }
 
+// refusal is a domain rule's error as an update validator returns it.
+func refusal(err error) error {
+	var de *domain.Error
+	if errors.As(err, &de) {
+		return refuse(de.Code, "%s", de.Message)
+	}
+	return err
+}
+
+// notReady refuses an update that arrives before the workflow has recorded its request.
+func notReady(what, id string) error {
+	return refuse(domain.CodeConflict, "%s %s is still being registered; retry shortly", what, id)
+}
+
 // drain waits until no update handler is running, so that no accepted update is lost when
 // the workflow completes or continues as new.
 func drain(ctx workflow.Context) error {

@@ -89,21 +89,11 @@ func (s *Service) Connection(ctx context.Context, actor domain.Actor, id string)
 	if err != nil {
 		return c, err
 	}
-	if !mayReadConnection(actor, c) {
+	if !domain.MayReadConnection(actor, c) {
 		return domain.Connection{}, domain.NotFound("connection request " + id)
 	}
 	c.History, err = s.store.Timeline(ctx, c.ID)
 	return c, err
-}
-
-func mayReadConnection(a domain.Actor, c domain.Connection) bool {
-	switch a.Role {
-	case domain.RoleOperator:
-		return true
-	case domain.RoleMinistry:
-		return a.Authority == c.Authority
-	}
-	return a.Sub != "" && a.Sub == c.SubmittedBy.Sub
 }
 
 // Connections lists the connection requests the actor may see.
@@ -208,18 +198,7 @@ func (s *Service) orgFor(ctx context.Context, actor domain.Actor, org string) (d
 	if err != nil {
 		return o, err
 	}
-	ok := false
-	switch actor.Role {
-	case domain.RoleOperator:
-		ok = true
-	case domain.RoleMinistry:
-		ok = actor.Authority == o.Authority
-	case domain.RoleOrgAdmin:
-		ok = actor.OrgScope() == o.ID
-	case domain.RoleHR:
-		ok = actor.Agency == o.ID
-	}
-	if !ok {
+	if !domain.MaySeePeople(actor, o) {
 		return domain.ConnectedOrganisation{}, domain.NotFound("organisation " + org)
 	}
 	return o, nil
@@ -276,11 +255,8 @@ func (s *Service) Change(ctx context.Context, actor domain.Actor, org, id string
 	if err := Require(actor, domain.RoleOrgAdmin, domain.RoleMinistry, domain.RoleOperator); err != nil {
 		return domain.ChangeRequest{}, err
 	}
-	if _, err := s.orgFor(ctx, actor, org); err != nil {
-		return domain.ChangeRequest{}, err
-	}
 	c, err := s.store.GetChange(ctx, id)
-	if err != nil || c.Organisation != org {
+	if err != nil || c.Organisation != org || !domain.MayReadChange(actor, c) {
 		return domain.ChangeRequest{}, domain.NotFound("change request " + id)
 	}
 	c.History, err = s.store.Timeline(ctx, c.ID)
