@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"net/http"
+	"slices"
 	"testing"
 	"time"
 
@@ -71,7 +72,7 @@ func TestConnectionRecordsToForeignParties(t *testing.T) {
 	for _, who := range foreign {
 		for _, s := range steps {
 			want := http.StatusNotFound
-			if !containsRole(readers[s.kind], who.Role) {
+			if !slices.Contains(readers[s.kind], who.Role) {
 				want = http.StatusForbidden
 			}
 			got, body, _ := a.do(s.method, s.path, &who, s.body)
@@ -84,7 +85,7 @@ func TestConnectionRecordsToForeignParties(t *testing.T) {
 			}
 		}
 		// Lists and invitations: nothing of the record is listed; another's code is not found.
-		if containsRole(readers["connection"], who.Role) {
+		if slices.Contains(readers["connection"], who.Role) {
 			code, body, _ := a.do("GET", "/api/v1/connections", &who, "")
 			for _, x := range decode[listBody[domain.Connection]](t, http.StatusOK, code, body).Items {
 				if x.ID == c.ID {
@@ -100,15 +101,6 @@ func TestConnectionRecordsToForeignParties(t *testing.T) {
 	if diff := cmp.Diff(before, a.process5State(c.ID, ch.ID)); diff != "" {
 		t.Errorf("foreign parties changed process 5's records (-before +after):\n%s", diff)
 	}
-}
-
-func containsRole(rs []domain.Role, r domain.Role) bool {
-	for _, x := range rs {
-		if x == r {
-			return true
-		}
-	}
-	return false
 }
 
 // process5State is what a foreign party must not move: the request, its organisation's
