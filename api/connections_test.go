@@ -1,6 +1,7 @@
 package api
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"net/http"
@@ -14,6 +15,7 @@ import (
 
 	"github.com/profdev/profdev/internal/auth"
 	"github.com/profdev/profdev/internal/domain"
+	"github.com/profdev/profdev/internal/smtptest"
 	"github.com/profdev/profdev/workflows"
 )
 
@@ -62,6 +64,22 @@ func (a *testAPI) inviteCode(personID string) string {
 		a.t.Fatal(err)
 	}
 	return code
+}
+
+// mustMailedNotInHistory checks that an invitation's code reached its person by email and
+// appears nowhere in the history of the workflow that invited them.
+func (a *testAPI) mustMailedNotInHistory(smtp *smtptest.Server, workflowID, code string) {
+	a.t.Helper()
+	mailed := false
+	for _, m := range smtp.Messages() {
+		mailed = mailed || bytes.Contains(m.Raw, []byte(code))
+	}
+	if !mailed {
+		a.t.Errorf("no email carries the invitation code of %s", workflowID)
+	}
+	if a.historyHolds(workflowID, code) {
+		a.t.Errorf("the history of %s holds an invitation code", workflowID)
+	}
 }
 
 func TestConnectionThroughTheAPI(t *testing.T) {
@@ -193,7 +211,11 @@ func TestConnectionThroughTheAPI(t *testing.T) {
 		code, body, _ := a.do("GET", path, &ministry, "")
 		return code == http.StatusOK && decode[domain.Connection](t, http.StatusOK, code, body).Status == domain.ConnectionConnected
 	})
-	a.recordHistory(workflows.ConnectionWorkflowID(c.ID), "connection.history.json")
+	a.recordHistory(workflows.ConnectionWorkflowID(c.ID), "connection.v2.history.json")
+	// Each invitation's code went by email and nowhere into the workflow's history.
+	for _, id := range c.PersonIDs {
+		a.mustMailedNotInHistory(smtp, workflows.ConnectionWorkflowID(c.ID), a.inviteCode(id))
+	}
 
 	people := "/api/v1/organisations/agency-new/people"
 	// org_admin keeps roles within what the organisation was connected for.
@@ -237,6 +259,16 @@ func TestConnectionThroughTheAPI(t *testing.T) {
 	if fmt.Sprint(actions) != "[entered signed_in re_registered]" {
 		t.Errorf("history of %s = %v", hrID, actions)
 	}
+
+	// A new person reported by the organisation is invited the same way: the code by email only.
+	add := `{"kind":"add","reason":"новый сотрудник","occurred_on":"2026-11-30",
+		"person":{"full_name":"Орлова Вера Павловна","position":"Специалист кадровой службы","email":"orlova@agency-new.test","phone":"+7 (495) 500-55-52","kind":"employee","role":"hr"}}`
+	code, body = a.doWith(rs, "POST", "/api/v1/organisations/agency-new/changes", adminToken, add)
+	ch = decode[domain.ChangeRequest](t, http.StatusCreated, code, body)
+	code, body, _ = a.do("POST", "/api/v1/organisations/agency-new/changes/"+ch.ID+"/decision", &ministry, `{"decision":"apply"}`)
+	decode[domain.ChangeRequest](t, http.StatusOK, code, body)
+	eventually(t, 10*time.Second, "the new person's invitation", func() bool { return smtp.CountTo("orlova@agency-new.test") == 1 })
+	a.mustMailedNotInHistory(smtp, workflows.ChangeWorkflowID(ch.ID), a.inviteCode(ch.ID+"-p1"))
 
 	// A block takes effect at once: the HR officer's still-valid token is refused, naming why.
 	code, body = a.doWith(rs, "POST", "/api/v1/organisations/agency-new/changes", adminToken,

@@ -1,6 +1,7 @@
 package api
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"os"
@@ -11,6 +12,7 @@ import (
 	historypb "go.temporal.io/api/history/v1"
 	"go.temporal.io/sdk/worker"
 	"google.golang.org/protobuf/encoding/protojson"
+	"google.golang.org/protobuf/proto"
 
 	"github.com/profdev/profdev/internal/calendar"
 	"github.com/profdev/profdev/internal/notify"
@@ -65,6 +67,20 @@ func (a *testAPI) recordHistory(workflowID, file string) {
 	if os.Getenv("PROFDEV_RECORD_HISTORIES") != "1" {
 		return
 	}
+	hist := a.history(workflowID)
+	b, err := protojson.MarshalOptions{Indent: "  "}.Marshal(hist)
+	if err != nil {
+		a.t.Fatal(err)
+	}
+	if err := os.WriteFile("../workflows/testdata/"+file, b, 0o644); err != nil {
+		a.t.Fatal(err)
+	}
+	a.t.Logf("recorded %s (%d events)", file, len(hist.Events))
+}
+
+// history is a workflow's history as the server keeps it.
+func (a *testAPI) history(workflowID string) *historypb.History {
+	a.t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
 	hist := &historypb.History{}
@@ -76,14 +92,19 @@ func (a *testAPI) recordHistory(workflowID, file string) {
 		}
 		hist.Events = append(hist.Events, e)
 	}
-	b, err := protojson.MarshalOptions{Indent: "  "}.Marshal(hist)
+	return hist
+}
+
+// historyHolds reports whether secret appears anywhere in a workflow's history: in the
+// binary form, every payload's bytes stand as they are (no codec here), and so does every
+// string of the events.
+func (a *testAPI) historyHolds(workflowID, secret string) bool {
+	a.t.Helper()
+	b, err := proto.Marshal(a.history(workflowID))
 	if err != nil {
 		a.t.Fatal(err)
 	}
-	if err := os.WriteFile("../workflows/testdata/"+file, b, 0o644); err != nil {
-		a.t.Fatal(err)
-	}
-	a.t.Logf("recorded %s (%d events)", file, len(hist.Events))
+	return bytes.Contains(b, []byte(secret))
 }
 
 // eventually polls f until it returns true or the timeout passes.

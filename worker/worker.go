@@ -88,5 +88,5 @@ func RegisterActivities(r sdkworker.ActivityRegistry, d Deps) {
 	r.RegisterActivity(&activities.Batches{Store: d.Batches})
 	r.RegisterActivity(&activities.Reserve{Store: d.Reserve})
 	r.RegisterActivity(&activities.Planning{Store: d.Planning})
-	r.RegisterActivity(&activities.Connections{Store: d.Connections})
+	r.RegisterActivity(&activities.Connections{Store: d.Connections, Notifier: d.Notifier})
 }

@@ -59,7 +59,7 @@ type Resubmission struct {
 // Decisions on an application.
 const (
 	DecisionAdmit  = "admit"
-	DecisionReturn = "return"
+	DecisionReturn = domain.DecisionReturn
 	DecisionReject = "reject"
 )
 

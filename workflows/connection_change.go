@@ -175,33 +175,23 @@ func (w *connectionChange) registerHandlers(ctx workflow.Context) error {
 		workflow.UpdateHandlerOptions{Validator: func(ctx workflow.Context, d ChangeDecision) error { return w.mayDecide(d) }})
 }
 
+// mayRead: domain.MayReadChange; anyone else learns nothing of the change request.
 func (w *connectionChange) mayRead(a domain.Actor) error {
-	switch {
-	case a.Role == domain.RoleOperator,
-		a.Role == domain.RoleMinistry && a.Authority == w.c.Authority,
-		a.Role == domain.RoleOrgAdmin && a.OrgScope() == w.c.Organisation:
-		return nil
+	if !domain.MayReadChange(a, w.c) {
+		return refuse(domain.CodeNotFound, "change request %s not found", w.c.ID)
 	}
-	return refuse(domain.CodeNotFound, "change request %s not found", w.c.ID)
+	return nil
 }
 
 func (w *connectionChange) mayDecide(d ChangeDecision) error {
 	if err := w.mayRead(d.Actor); err != nil {
 		return err
 	}
-	if d.Actor.Role != domain.RoleMinistry {
-		return refuse(domain.CodeForbidden, "only the authority's ministry users decide change requests")
-	}
-	switch d.Decision {
-	case DecisionApply, DecisionReturn:
-	default:
-		return refuse(domain.CodeInvalid, "decision must be apply or return")
-	}
-	if d.Decision == DecisionReturn && len(d.Reasons) == 0 {
-		return refuse(domain.CodeInvalid, "reasons are required to return a change request")
+	if err := domain.CheckDecision(d.Actor, "change request", d.Decision, d.Reasons, DecisionApply); err != nil {
+		return refusal(err)
 	}
 	if !w.ready {
-		return refuse(domain.CodeConflict, "change request %s is still being registered; retry shortly", w.c.ID)
+		return notReady("change request", w.c.ID)
 	}
 	if w.decided {
 		return refuse(domain.CodeConflict, "change request %s is %s already", w.c.ID, w.c.Status)
@@ -223,15 +213,18 @@ func (w *connectionChange) decide(ctx workflow.Context, d ChangeDecision) (domai
 		w.decided = true
 		return w.c, w.save(ctx, d.Actor, "returned", map[string]any{"reasons": d.Reasons})
 	}
-	var invites []domain.Invitation
+	var invites []recordedInvitation
 	if err := workflow.ExecuteActivity(withActivities(ctx), connectionActivities.ApplyChange,
 		activities.ApplyChangeInput{Change: w.c, Actor: d.Actor, At: now}).Get(ctx, &invites); err != nil {
 		return w.c, err
 	}
 	w.c.Status, w.c.DecidedAt, w.c.Overdue = domain.ChangeApplied, &now, false
 	w.decided = true
-	for _, in := range invites {
-		w.notes.send(ctx, inviteRequest(w.c.WorkflowID, w.c.Organisation, in))
+	if len(invites) > 0 {
+		v := invitationVersion(ctx)
+		for _, in := range invites {
+			invite(ctx, w.notes, v, w.c.WorkflowID, w.c.Organisation, in)
+		}
 	}
 	return w.c, w.save(ctx, d.Actor, "applied", nil)
 }

@@ -1,10 +1,9 @@
 package workflows
 
 import (
-	"fmt"
-
 	"go.temporal.io/sdk/workflow"
 
+	"github.com/profdev/profdev/activities"
 	"github.com/profdev/profdev/internal/domain"
 	"github.com/profdev/profdev/internal/notify"
 )
@@ -27,19 +26,37 @@ func (w *connection) tellReviewers(ctx workflow.Context, step, subject, body str
 	})
 }
 
-// invite sends one person the invitation to sign in the first time.
-func (w *connection) invite(ctx workflow.Context, in domain.Invitation) {
-	w.notes.send(ctx, inviteRequest(w.c.WorkflowID, w.c.Organisation.Name, in))
+// Why version 1 of "invitation-in-activity": before it, EnterPeople and ApplyChange returned
+// each invitation with its code and the workflow put the code in the invitation's Notify
+// input, so the secret sat in the history twice. From version 1 the SendInvitation activity
+// reads the code itself and the history names only the person. A workflow recorded before
+// sent its invitations in the old way, and replays them so.
+const (
+	versionInvitationInActivity = "invitation-in-activity"
+	invitationInActivity        = 1
+)
+
+// recordedInvitation is an invitation as the activities returned it before version 1, with
+// its code; the code is read only to replay those workflows.
+type recordedInvitation struct {
+	domain.Invitation
+	Code string `json:"code"`
 }
 
-func inviteRequest(workflowID, orgName string, in domain.Invitation) notify.Request {
-	return notify.Request{
-		WorkflowID: workflowID, Step: "invitation_" + in.PersonID, Audience: domain.UserAudience("invitee:" + in.PersonID),
-		Emails: []string{in.Email}, Subject: "Приглашение в систему profdev",
-		Body: fmt.Sprintf("%s, вы включены в реестр уполномоченных лиц (%s). Войдите в систему и примите приглашение, код: %s.",
-			in.FullName, orgName, in.Code),
-		Link: "/api/v1/invitations/" + in.Code,
+// invitationVersion is the version of the invitations about to be sent.
+func invitationVersion(ctx workflow.Context) workflow.Version {
+	return workflow.GetVersion(ctx, versionInvitationInActivity, workflow.DefaultVersion, invitationInActivity)
+}
+
+// invite sends one person the invitation to sign in the first time: from version 1 through
+// SendInvitation, which keeps the code out of the history.
+func invite(ctx workflow.Context, notes *notifier, v workflow.Version, workflowID, organisation string, in recordedInvitation) {
+	if v == workflow.DefaultVersion {
+		notes.send(ctx, activities.InvitationRequest(workflowID, organisation, in.Invitation, in.Code))
+		return
 	}
+	notes.sendBy(ctx, "invitation_"+in.PersonID, connectionActivities.SendInvitation,
+		activities.InvitationInput{WorkflowID: workflowID, Organisation: organisation, PersonID: in.PersonID})
 }
 
 func notifyReviewers(workflowID, authority, step, subject, body, link string) notify.Request {

@@ -43,34 +43,23 @@ func (w *connection) registerHandlers(ctx workflow.Context) error {
 	)
 }
 
-// mayRead: the authority's ministry users, the applicant who submitted, and operators.
+// mayRead: domain.MayReadConnection; anyone else learns nothing of the request.
 func (w *connection) mayRead(a domain.Actor) error {
-	switch {
-	case a.Role == domain.RoleOperator,
-		a.Role == domain.RoleMinistry && a.Authority == w.c.Authority,
-		a.Sub != "" && a.Sub == w.c.SubmittedBy.Sub:
-		return nil
+	if !domain.MayReadConnection(a, w.c) {
+		return refuse(domain.CodeNotFound, "connection request %s not found", w.c.ID)
 	}
-	return refuse(domain.CodeNotFound, "connection request %s not found", w.c.ID)
+	return nil
 }
 
 func (w *connection) mayDecide(d ConnectionDecision) error {
 	if err := w.mayRead(d.Actor); err != nil {
 		return err
 	}
-	if d.Actor.Role != domain.RoleMinistry {
-		return refuse(domain.CodeForbidden, "only the authority's ministry users decide connection requests")
-	}
-	switch d.Decision {
-	case DecisionAccept, DecisionReturn:
-	default:
-		return refuse(domain.CodeInvalid, "decision must be accept or return")
-	}
-	if d.Decision == DecisionReturn && len(d.Reasons) == 0 {
-		return refuse(domain.CodeInvalid, "reasons are required to return a request")
+	if err := domain.CheckDecision(d.Actor, "connection request", d.Decision, d.Reasons, DecisionAccept); err != nil {
+		return refusal(err)
 	}
 	if !w.ready {
-		return refuse(domain.CodeConflict, "connection request %s is still being registered; retry shortly", w.c.ID)
+		return notReady("connection request", w.c.ID)
 	}
 	if w.c.Status != domain.ConnectionUnderReview {
 		return refuse(domain.CodeConflict, "connection request %s is %s: only a request under review can be decided", w.c.ID, w.c.Status)
@@ -153,7 +142,7 @@ func (w *connection) accept(ctx workflow.Context, actor domain.Actor) error {
 	if err := w.save(ctx, actor, "accepted", map[string]any{"access_due": access.Date, "handover_due": handover.Date}); err != nil {
 		return err
 	}
-	var invites []domain.Invitation
+	var invites []recordedInvitation
 	if err := workflow.ExecuteActivity(withActivities(ctx), connectionActivities.EnterPeople, domain.PeopleEntry{
 		ConnectionID: w.c.ID, Authority: w.c.Authority, Region: w.in.Region, Organisation: w.c.Organisation,
 		People: w.c.People, PersonIDs: w.c.PersonIDs, Actor: actor, At: now,
@@ -163,8 +152,9 @@ func (w *connection) accept(ctx workflow.Context, actor domain.Actor) error {
 	if err := w.save(ctx, domain.SystemActor, "access_prepared", map[string]any{"people": len(invites)}); err != nil {
 		return err
 	}
+	v := invitationVersion(ctx)
 	for _, in := range invites {
-		w.invite(ctx, in)
+		invite(ctx, w.notes, v, w.c.WorkflowID, w.c.Organisation.Name, in)
 	}
 	w.tellApplicant(ctx, "accepted", "Заявка на подключение принята",
 		fmt.Sprintf("Заявка %s принята. Уполномоченным лицам (%d) направлены приглашения; доступ будет передан до %s.", w.c.ID, len(invites), handover.Date))

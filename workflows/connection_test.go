@@ -55,7 +55,7 @@ func newConnectionEnv(t *testing.T, start time.Time) *connectionEnv {
 		e.entered = append(e.entered, in)
 		var out []domain.Invitation
 		for i, p := range in.People {
-			out = append(out, domain.Invitation{PersonID: in.PersonIDs[i], FullName: p.FullName, Email: p.Email, Code: "code-" + in.PersonIDs[i]})
+			out = append(out, domain.Invitation{PersonID: in.PersonIDs[i], FullName: p.FullName, Email: p.Email})
 		}
 		return out, nil
 	})
@@ -64,6 +64,12 @@ func newConnectionEnv(t *testing.T, start time.Time) *connectionEnv {
 		defer e.mu.Unlock()
 		e.applied = append(e.applied, in)
 		return nil, nil
+	})
+	e.OnActivity("SendInvitation", mock.Anything, mock.Anything).Return(func(_ context.Context, in activities.InvitationInput) error {
+		e.mu.Lock()
+		defer e.mu.Unlock()
+		e.notices = append(e.notices, notice{Step: "invitation_" + in.PersonID, Audience: domain.UserAudience("invitee:" + in.PersonID).Key(), At: e.Now().In(workflows.Moscow)})
+		return nil
 	})
 	e.OnActivity("Notify", mock.Anything, mock.Anything).Return(func(_ context.Context, r notify.Request) (notify.Result, error) {
 		e.mu.Lock()

@@ -130,6 +130,20 @@ func (n *notifier) send(ctx workflow.Context, r notify.Request) {
 	})
 }
 
+// sendBy dispatches one notification that an activity composes itself, because what it says
+// must not pass through the history (an invitation's code); it too retries until delivered.
+func (n *notifier) sendBy(ctx workflow.Context, step string, activity, input any) {
+	n.wg.Add(1)
+	n.pending++
+	workflow.Go(ctx, func(ctx workflow.Context) {
+		defer n.wg.Done()
+		defer func() { n.pending-- }()
+		if err := workflow.ExecuteActivity(withActivities(ctx), activity, input).Get(ctx, nil); err != nil {
+			workflow.GetLogger(ctx).Error("notification failed", "step", step, "error", err)
+		}
+	})
+}
+
 // wait blocks until every notification sent so far is delivered (or failed for good).
 func (n *notifier) wait(ctx workflow.Context) { n.wg.Wait(ctx) }
 
@@ -137,6 +151,20 @@ func (n *notifier) wait(ctx workflow.Context) { n.wg.Wait(ctx) }
 // which the API maps to the HTTP status.
 func refuse(code domain.Code, format string, args ...any) error {
 	return temporal.NewApplicationError(fmt.Sprintf(format, args...), string(code))
+}
+
+// refusal is a domain rule's error as an update validator returns it.
+func refusal(err error) error {
+	var de *domain.Error
+	if errors.As(err, &de) {
+		return refuse(de.Code, "%s", de.Message)
+	}
+	return err
+}
+
+// notReady refuses an update that arrives before the workflow has recorded its request.
+func notReady(what, id string) error {
+	return refuse(domain.CodeConflict, "%s %s is still being registered; retry shortly", what, id)
 }
 
 // drain waits until no update handler is running, so that no accepted update is lost when

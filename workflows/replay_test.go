@@ -38,6 +38,8 @@ func TestRecordedHistoriesReplay(t *testing.T) {
 		"certificate_batch.v3.history.json",      // two items: one issued, one refused; waits for both, tells the issuer
 		"certificate_batch_item.v3.history.json", // the refused item's certificate, reporting to its batch
 		"connection.history.json",                // submitted, returned, resubmitted, accepted, two sign-ins, connected
+		// Recorded once invitations are sent by SendInvitation, their codes out of the history:
+		"connection.v2.history.json", // submitted, returned, resubmitted, accepted, two invitations, two sign-ins, connected
 	} {
 		t.Run(file, func(t *testing.T) {
 			b, err := os.ReadFile(filepath.Join("testdata", file))

@@ -89,21 +89,11 @@ func (s *Service) Connection(ctx context.Context, actor domain.Actor, id string)
 	if err != nil {
 		return c, err
 	}
-	if !mayReadConnection(actor, c) {
+	if !domain.MayReadConnection(actor, c) {
 		return domain.Connection{}, domain.NotFound("connection request " + id)
 	}
 	c.History, err = s.store.Timeline(ctx, c.ID)
 	return c, err
-}
-
-func mayReadConnection(a domain.Actor, c domain.Connection) bool {
-	switch a.Role {
-	case domain.RoleOperator:
-		return true
-	case domain.RoleMinistry:
-		return a.Authority == c.Authority
-	}
-	return a.Sub != "" && a.Sub == c.SubmittedBy.Sub
 }
 
 // Connections lists the connection requests the actor may see.
@@ -121,12 +111,14 @@ func (s *Service) Connections(ctx context.Context, actor domain.Actor, status st
 	return s.store.ListConnections(ctx, f, page)
 }
 
-// DecideConnection accepts a connection request or returns it with reasons (ministry).
+// DecideConnection accepts a connection request or returns it with reasons (ministry). The
+// scope comes before the role: a request outside the caller's scope is not found, whatever
+// their role (an applicant deciding another's request learns nothing of it).
 func (s *Service) DecideConnection(ctx context.Context, actor domain.Actor, id string, d workflows.ConnectionDecision) (domain.Connection, error) {
-	if err := Require(actor, domain.RoleMinistry); err != nil {
+	if _, err := s.Connection(ctx, actor, id); err != nil {
 		return domain.Connection{}, err
 	}
-	if _, err := s.Connection(ctx, actor, id); err != nil {
+	if err := Require(actor, domain.RoleMinistry); err != nil {
 		return domain.Connection{}, err
 	}
 	d.Actor = actor
@@ -202,34 +194,28 @@ func (s *Service) ActorFromRegistry(ctx context.Context, token domain.Actor) (do
 }
 
 // orgFor loads the organisation if the actor may see its people: its own org_admin and HR
-// officers, the ministry of its authority, operators.
+// officers, the ministry of its authority, operators. A role that never sees people is
+// refused (403); one that does, outside its scope, finds nothing (404).
 func (s *Service) orgFor(ctx context.Context, actor domain.Actor, org string) (domain.ConnectedOrganisation, error) {
+	if err := Require(actor, PeopleReaders...); err != nil {
+		return domain.ConnectedOrganisation{}, err
+	}
 	o, err := s.store.GetOrganisation(ctx, org)
 	if err != nil {
 		return o, err
 	}
-	ok := false
-	switch actor.Role {
-	case domain.RoleOperator:
-		ok = true
-	case domain.RoleMinistry:
-		ok = actor.Authority == o.Authority
-	case domain.RoleOrgAdmin:
-		ok = actor.OrgScope() == o.ID
-	case domain.RoleHR:
-		ok = actor.Agency == o.ID
-	}
-	if !ok {
+	if !domain.MaySeePeople(actor, o) {
 		return domain.ConnectedOrganisation{}, domain.NotFound("organisation " + org)
 	}
 	return o, nil
 }
 
+// PeopleReaders may see an organisation's registry of authorised people, each within its
+// scope (domain.MaySeePeople).
+var PeopleReaders = []domain.Role{domain.RoleOrgAdmin, domain.RoleHR, domain.RoleMinistry, domain.RoleOperator}
+
 // People lists an organisation's authorised people with their history.
 func (s *Service) People(ctx context.Context, actor domain.Actor, org, status string, page postgres.Page) ([]domain.Person, string, error) {
-	if err := Require(actor, domain.RoleOrgAdmin, domain.RoleHR, domain.RoleMinistry, domain.RoleOperator); err != nil {
-		return nil, "", err
-	}
 	if _, err := s.orgFor(ctx, actor, org); err != nil {
 		return nil, "", err
 	}
@@ -239,11 +225,11 @@ func (s *Service) People(ctx context.Context, actor domain.Actor, org, status st
 // SubmitChange reports a change to the organisation's people (org_admin): re-registration,
 // a block, a new person.
 func (s *Service) SubmitChange(ctx context.Context, actor domain.Actor, org string, body domain.ChangeRequestBody) (domain.ChangeRequest, error) {
-	if err := Require(actor, domain.RoleOrgAdmin); err != nil {
-		return domain.ChangeRequest{}, err
-	}
 	o, err := s.orgFor(ctx, actor, org)
 	if err != nil {
+		return domain.ChangeRequest{}, err
+	}
+	if err := Require(actor, domain.RoleOrgAdmin); err != nil {
 		return domain.ChangeRequest{}, err
 	}
 	if err := body.Check(o.Kind); err != nil {
@@ -276,11 +262,8 @@ func (s *Service) Change(ctx context.Context, actor domain.Actor, org, id string
 	if err := Require(actor, domain.RoleOrgAdmin, domain.RoleMinistry, domain.RoleOperator); err != nil {
 		return domain.ChangeRequest{}, err
 	}
-	if _, err := s.orgFor(ctx, actor, org); err != nil {
-		return domain.ChangeRequest{}, err
-	}
 	c, err := s.store.GetChange(ctx, id)
-	if err != nil || c.Organisation != org {
+	if err != nil || c.Organisation != org || !domain.MayReadChange(actor, c) {
 		return domain.ChangeRequest{}, domain.NotFound("change request " + id)
 	}
 	c.History, err = s.store.Timeline(ctx, c.ID)
@@ -290,10 +273,10 @@ func (s *Service) Change(ctx context.Context, actor domain.Actor, org, id string
 // DecideChange applies a change request or returns it (ministry); applied, it takes effect
 // in the registry at once.
 func (s *Service) DecideChange(ctx context.Context, actor domain.Actor, org, id string, d workflows.ChangeDecision) (domain.ChangeRequest, error) {
-	if err := Require(actor, domain.RoleMinistry); err != nil {
+	if _, err := s.Change(ctx, actor, org, id); err != nil {
 		return domain.ChangeRequest{}, err
 	}
-	if _, err := s.Change(ctx, actor, org, id); err != nil {
+	if err := Require(actor, domain.RoleMinistry); err != nil {
 		return domain.ChangeRequest{}, err
 	}
 	d.Actor = actor
@@ -306,11 +289,11 @@ func (s *Service) DecideChange(ctx context.Context, actor domain.Actor, org, id 
 // SetPersonRole gives one of the organisation's people another role, within what the
 // organisation was connected for (org_admin, seed 004 item 3.5).
 func (s *Service) SetPersonRole(ctx context.Context, actor domain.Actor, org, personID string, role domain.Role) (domain.Person, error) {
-	if err := Require(actor, domain.RoleOrgAdmin); err != nil {
-		return domain.Person{}, err
-	}
 	o, err := s.orgFor(ctx, actor, org)
 	if err != nil {
+		return domain.Person{}, err
+	}
+	if err := Require(actor, domain.RoleOrgAdmin); err != nil {
 		return domain.Person{}, err
 	}
 	if !o.Kind.MayGrant(role) {

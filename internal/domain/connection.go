@@ -324,11 +324,11 @@ type PeopleEntry struct {
 	At           time.Time       `json:"at"`
 }
 
-// Invitation is what a person needs to sign in the first time: the code binds their
-// identity provider's subject to their entry in the registry.
+// Invitation is to whom a person's invitation to sign in the first time goes. Its secret
+// code, which binds their identity provider's subject to their entry in the registry, is
+// not part of it: an invitation passes through workflow histories, the code must not.
 type Invitation struct {
 	PersonID string `json:"person_id"`
 	FullName string `json:"full_name"`
 	Email    string `json:"email"`
-	Code     string `json:"code"`
 }

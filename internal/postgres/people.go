@@ -35,15 +35,29 @@ func insertPersonChange(ctx context.Context, tx pgx.Tx, personID string, at time
 }
 
 func invitations(ctx context.Context, tx pgx.Tx, ids []string) ([]domain.Invitation, error) {
-	rows, err := tx.Query(ctx, `SELECT id, full_name, email, invite_code FROM people WHERE id = ANY($1) ORDER BY id`, ids)
+	rows, err := tx.Query(ctx, `SELECT id, full_name, email FROM people WHERE id = ANY($1) ORDER BY id`, ids)
 	if err != nil {
 		return nil, err
 	}
 	return pgx.CollectRows(rows, func(r pgx.CollectableRow) (domain.Invitation, error) {
 		var in domain.Invitation
-		err := r.Scan(&in.PersonID, &in.FullName, &in.Email, &in.Code)
+		err := r.Scan(&in.PersonID, &in.FullName, &in.Email)
 		return in, err
 	})
+}
+
+// InvitationOf returns a person's invitation and its code, for the one activity that mails
+// it; the code goes nowhere else.
+func (db *DB) InvitationOf(ctx context.Context, personID string) (domain.Invitation, string, error) {
+	in, code := domain.Invitation{PersonID: personID}, ""
+	err := db.InTx(ctx, pgx.ReadCommitted, func(tx pgx.Tx) error {
+		return tx.QueryRow(ctx, `SELECT full_name, email, invite_code FROM people WHERE id = $1`, personID).
+			Scan(&in.FullName, &in.Email, &code)
+	})
+	if domain.IsCode(err, domain.CodeNotFound) {
+		return in, "", domain.NotFound("person " + personID)
+	}
+	return in, code, err
 }
 
 // newInviteCode is the secret an invitation carries: 128 random bits.
