@@ -1,10 +1,8 @@
 package console
 
 import (
-	"bytes"
 	"encoding/gob"
 	"encoding/json"
-	"io"
 	"net/http"
 	"strconv"
 	"time"
@@ -83,24 +81,7 @@ func (c *Console) batchTemplate(w http.ResponseWriter, r *http.Request) {
 		c.renderError(w, r, err)
 		return
 	}
-	now := time.Now().In(calendar.Moscow)
-	var buf bytes.Buffer
-	var err error
-	if r.URL.Query().Get("format") == "xlsx" {
-		err = writeTemplateXLSX(&buf, now)
-		w.Header().Set("Content-Type", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-		w.Header().Set("Content-Disposition", `attachment; filename="batch-template.xlsx"`)
-	} else {
-		err = writeTemplateCSV(&buf, now)
-		w.Header().Set("Content-Type", "text/csv; charset=utf-8")
-		w.Header().Set("Content-Disposition", `attachment; filename="batch-template.csv"`)
-	}
-	if err != nil {
-		w.Header().Del("Content-Disposition")
-		c.renderError(w, r, domain.Wrap(err, domain.CodeInternal, "batch template"))
-		return
-	}
-	_, _ = w.Write(buf.Bytes())
+	c.sendSheet(w, r, batchSheet, "batch-template", [][]string{templateRow(time.Now().In(calendar.Moscow))})
 }
 
 // batchUpload reads and checks the spreadsheet and shows the preview; nothing is issued.
@@ -110,28 +91,10 @@ func (c *Console) batchUpload(w http.ResponseWriter, r *http.Request) {
 		c.renderError(w, r, err)
 		return
 	}
-	fileProblem := func(msg string) {
-		c.showBatchForm(w, r, http.StatusBadRequest, &problem{Title: "Файл не принят", Message: msg,
-			Fields: []fieldProblem{{Field: "file", Label: fieldLabel("file"), Message: msg}}})
-	}
-	file, header, err := r.FormFile("file")
-	if err != nil {
-		fileProblem("Выберите файл CSV или XLSX.")
-		return
-	}
-	defer func() { _ = file.Close() }()
-	data, err := io.ReadAll(file)
-	if err != nil {
-		fileProblem("Файл не загрузился. Повторите.")
-		return
-	}
-	rows, err := batchSheet.read(data, app.MaxBatchItems)
-	if err != nil {
-		if es, ok := err.(errSheet); ok {
-			fileProblem(es.msg)
-			return
-		}
-		c.renderError(w, r, err)
+	rows, filename, ok := c.readUpload(w, r, batchSheet, app.MaxBatchItems, func(status int, prob *problem) {
+		c.showBatchForm(w, r, status, prob)
+	})
+	if !ok {
 		return
 	}
 	agencies, _, err := c.app.Agencies(ctx, a, "", postgres.Page{Limit: 500})
@@ -143,7 +106,7 @@ func (c *Console) batchUpload(w http.ResponseWriter, r *http.Request) {
 	for _, ag := range agencies {
 		names[ag.ID] = ag.Name
 	}
-	p := batchPreview{ID: newToken(), File: header.Filename}
+	p := batchPreview{ID: newToken(), File: filename}
 	for _, row := range rows {
 		req, fields := c.rowRequest(row, names)
 		p.Rows = append(p.Rows, previewRow{Number: row.Number, Req: req, Fields: fields})

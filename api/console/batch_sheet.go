@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net/http"
 	"net/url"
 	"strconv"
 	"strings"
@@ -13,6 +14,8 @@ import (
 	"unicode/utf8"
 
 	"github.com/xuri/excelize/v2"
+
+	"github.com/profdev/profdev/internal/domain"
 )
 
 // The spreadsheet of a batch: its columns (headers in Russian, as a ministry clerk keeps
@@ -280,11 +283,56 @@ func (spec sheetSpec) writeXLSX(w io.Writer, rows [][]string) error {
 	return f.Write(w)
 }
 
-// writeTemplateCSV and writeTemplateXLSX are the batch's template with its example row.
-func writeTemplateCSV(w io.Writer, now time.Time) error {
-	return batchSheet.writeCSV(w, [][]string{templateRow(now)})
+// sendSheet answers a template download: XLSX when the query asks for it, CSV otherwise,
+// as an attachment named name (.xlsx or .csv added).
+func (c *Console) sendSheet(w http.ResponseWriter, r *http.Request, spec sheetSpec, name string, rows [][]string) {
+	var buf bytes.Buffer
+	var err error
+	if r.URL.Query().Get("format") == "xlsx" {
+		err = spec.writeXLSX(&buf, rows)
+		w.Header().Set("Content-Type", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+		w.Header().Set("Content-Disposition", `attachment; filename="`+name+`.xlsx"`)
+	} else {
+		err = spec.writeCSV(&buf, rows)
+		w.Header().Set("Content-Type", "text/csv; charset=utf-8")
+		w.Header().Set("Content-Disposition", `attachment; filename="`+name+`.csv"`)
+	}
+	if err != nil {
+		w.Header().Del("Content-Disposition")
+		c.renderError(w, r, domain.Wrap(err, domain.CodeInternal, "sheet %s", name))
+		return
+	}
+	_, _ = w.Write(buf.Bytes())
 }
 
-func writeTemplateXLSX(w io.Writer, now time.Time) error {
-	return batchSheet.writeXLSX(w, [][]string{templateRow(now)})
+// readUpload reads the uploaded file of the form's "file" field as a sheet of spec. A file
+// that is missing or cannot be read is refused beside the field, through showForm, and
+// readUpload answers ok false: the response is written.
+func (c *Console) readUpload(w http.ResponseWriter, r *http.Request, spec sheetSpec, maxRows int,
+	showForm func(status int, prob *problem)) (rows []sheetRow, filename string, ok bool) {
+	fileProblem := func(msg string) {
+		showForm(http.StatusBadRequest, &problem{Title: "Файл не принят", Message: msg,
+			Fields: []fieldProblem{{Field: "file", Label: fieldLabel("file"), Message: msg}}})
+	}
+	file, header, err := r.FormFile("file")
+	if err != nil {
+		fileProblem("Выберите файл CSV или XLSX.")
+		return nil, "", false
+	}
+	defer func() { _ = file.Close() }()
+	data, err := io.ReadAll(file)
+	if err != nil {
+		fileProblem("Файл не загрузился. Повторите.")
+		return nil, "", false
+	}
+	rows, err = spec.read(data, maxRows)
+	if err != nil {
+		if es, isSheet := err.(errSheet); isSheet {
+			fileProblem(es.msg)
+		} else {
+			c.renderError(w, r, err)
+		}
+		return nil, "", false
+	}
+	return rows, header.Filename, true
 }

@@ -15,8 +15,8 @@ func TestSheetTemplatesReadBack(t *testing.T) {
 	now := time.Date(2026, 3, 10, 12, 0, 0, 0, time.UTC)
 	c := &Console{val: validate.New()}
 	for name, write := range map[string]func(*bytes.Buffer) error{
-		"csv":  func(b *bytes.Buffer) error { return writeTemplateCSV(b, now) },
-		"xlsx": func(b *bytes.Buffer) error { return writeTemplateXLSX(b, now) },
+		"csv":  func(b *bytes.Buffer) error { return batchSheet.writeCSV(b, [][]string{templateRow(now)}) },
+		"xlsx": func(b *bytes.Buffer) error { return batchSheet.writeXLSX(b, [][]string{templateRow(now)}) },
 	} {
 		var buf bytes.Buffer
 		if err := write(&buf); err != nil {

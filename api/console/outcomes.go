@@ -1,9 +1,7 @@
 package console
 
 import (
-	"bytes"
 	"encoding/gob"
-	"io"
 	"net/http"
 	"strconv"
 	"strings"
@@ -171,22 +169,7 @@ func (c *Console) outcomeTemplate(w http.ResponseWriter, r *http.Request) {
 	for _, cert := range waiting {
 		rows = append(rows, []string{cert.Number, cert.Servant.FullName, "", "", "", ""})
 	}
-	var buf bytes.Buffer
-	if r.URL.Query().Get("format") == "xlsx" {
-		err = outcomeSheet.writeXLSX(&buf, rows)
-		w.Header().Set("Content-Type", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-		w.Header().Set("Content-Disposition", `attachment; filename="outcomes.xlsx"`)
-	} else {
-		err = outcomeSheet.writeCSV(&buf, rows)
-		w.Header().Set("Content-Type", "text/csv; charset=utf-8")
-		w.Header().Set("Content-Disposition", `attachment; filename="outcomes.csv"`)
-	}
-	if err != nil {
-		w.Header().Del("Content-Disposition")
-		c.renderError(w, r, domain.Wrap(err, domain.CodeInternal, "outcome template"))
-		return
-	}
-	_, _ = w.Write(buf.Bytes())
+	c.sendSheet(w, r, outcomeSheet, "outcomes", rows)
 }
 
 // outcomeUpload reads and checks the sheet and shows the preview; nothing is reported yet.
@@ -196,31 +179,13 @@ func (c *Console) outcomeUpload(w http.ResponseWriter, r *http.Request) {
 		c.renderError(w, r, err)
 		return
 	}
-	fileProblem := func(msg string) {
-		c.showOutcomeForm(w, r, http.StatusBadRequest, &problem{Title: "Файл не принят", Message: msg,
-			Fields: []fieldProblem{{Field: "file", Label: fieldLabel("file"), Message: msg}}})
-	}
-	file, header, err := r.FormFile("file")
-	if err != nil {
-		fileProblem("Выберите файл CSV или XLSX.")
+	rows, filename, ok := c.readUpload(w, r, outcomeSheet, maxOutcomeRows, func(status int, prob *problem) {
+		c.showOutcomeForm(w, r, status, prob)
+	})
+	if !ok {
 		return
 	}
-	defer func() { _ = file.Close() }()
-	data, err := io.ReadAll(file)
-	if err != nil {
-		fileProblem("Файл не загрузился. Повторите.")
-		return
-	}
-	rows, err := outcomeSheet.read(data, maxOutcomeRows)
-	if err != nil {
-		if es, ok := err.(errSheet); ok {
-			fileProblem(es.msg)
-			return
-		}
-		c.renderError(w, r, err)
-		return
-	}
-	p := outcomePreview{ID: newToken(), File: header.Filename}
+	p := outcomePreview{ID: newToken(), File: filename}
 	seen := map[string]int{}
 	for _, row := range rows {
 		or, err := c.outcomeRow(r, row, seen)

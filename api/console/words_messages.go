@@ -69,6 +69,15 @@ var (
 	}
 )
 
+// recordKinds name the records the generic refusals name by their English kind.
+var recordKinds = map[string]string{
+	"connection request": "Заявка на подключение", "change request": "Заявка на изменение", "application": "Заявка",
+	"nomination": "Выдвижение", "planning cycle": "Цикл планирования", "plan": "План", "declaration": "Декларация",
+	"certificate": "Сертификат", "membership": "Членство в реестре",
+}
+
+var argRecordKind argWord = func(s string) string { return lookup(recordKinds, s) }
+
 func lookup(m map[string]string, s string) string {
 	if l, ok := m[s]; ok {
 		return l
@@ -261,6 +270,14 @@ var messageFormats = []formatted{
 	{"reasons are required to return a plan", "Укажите причины, по которым план возвращается на доработку.", nil},
 	{"%s is not the step of %s", "Шаг «%s» не выполняется с ролью «%s».", []argWord{argStep, argRole}},
 	{"you act for authority %s, not %s", "Вы действуете от имени министерства %s, а не %s.", nil},
+
+	// any process: an update before the workflow has recorded its request, a decision by
+	// someone other than the authority's ministry (the specific entries above and below
+	// match first where they exist)
+	{"%s %s is still being registered; retry shortly", "%s %s ещё регистрируется. Повторите действие через несколько секунд.",
+		[]argWord{argRecordKind, asIs}},
+	{"only the authority's ministry users decide %ss",
+		"Решение по заявке (%s) принимают сотрудники министерства, в которое она подана.", []argWord{argRecordKind}},
 
 	// connections and people
 	{"connection request %s not found", "Заявка на подключение %s не найдена.", nil},
