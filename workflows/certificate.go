@@ -56,6 +56,11 @@ type CertificateInput struct {
 	IssuedBy        domain.Actor       `json:"issued_by"`
 	Terms           CertificateTerms   `json:"terms"`
 	VerificationURL string             `json:"verification_url"`
+	// Digest: the batch that starts the certificate tells HR and the provider of its issue
+	// in one email for the whole batch (certificate_batch_notices.go), so the certificate's
+	// own notices to them go to the feed only. Set by batches from version 1 of
+	// "batch-digest"; absent in every earlier input.
+	Digest bool `json:"digest,omitempty"`
 }
 
 // NewCertificateInput builds a certificate workflow's input from a ministry's request; the
@@ -207,6 +212,7 @@ func (w *certificate) issue(ctx workflow.Context) error {
 	}
 	w.ready = true
 	servant, hr, provider := w.issuedNotices()
+	hr.FeedOnly, provider.FeedOnly = w.in.Digest, w.in.Digest
 	// Version 1 fans the three notifications of the issue out in one activity: two round
 	// trips fewer per certificate. Workflows started before keep three activities.
 	if workflow.GetVersion(ctx, "issue-notifications-fan-out", workflow.DefaultVersion, 1) == 1 {

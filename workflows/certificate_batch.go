@@ -88,13 +88,17 @@ func CertificateBatch(ctx workflow.Context, in BatchInput) (int, error) {
 	if workflow.GetVersion(ctx, "batch-accounts-items", workflow.DefaultVersion, 1) == workflow.DefaultVersion {
 		return startBatch(ctx, in)
 	}
-	w := &batch{in: in, notes: newNotifier(ctx)}
+	w := &batch{in: in, notes: newNotifier(ctx), runFrom: in.From, ofItem: map[string]digestItem{}}
 	if in.Tally != nil {
 		w.before = *in.Tally
 	}
 	if err := w.registerHandlers(ctx); err != nil {
 		return 0, err
 	}
+	// Version 1 tells HR and the provider of the run's certificates in one email each once
+	// they are all issued or refused (the certificates' own notices to them go to the feed
+	// only); runs started before keep one email per certificate.
+	w.digest = workflow.GetVersion(ctx, "batch-digest", workflow.DefaultVersion, 1) == 1
 	started, more := 0, false
 	for !more {
 		var items []activities.NumberedItem
@@ -114,6 +118,9 @@ func CertificateBatch(ctx workflow.Context, in BatchInput) (int, error) {
 			o := BatchItemOutcome{Index: it.Index, Number: it.Number, Status: BatchItemWaiting}
 			if it.Refused != "" {
 				o.Status, o.Code, o.Reason = BatchItemRefused, domain.CodeInvalid, it.Refused
+			} else if it.Request != nil {
+				w.ofItem[it.Number] = digestItem{Agency: it.Request.Agency.ID, Provider: it.Request.ProviderID,
+					Servant: it.Request.Servant.ID, Programme: it.Request.ProgrammeCode, StartBy: it.Request.StartBy}
 			}
 			w.items = append(w.items, o)
 		}
@@ -135,7 +142,13 @@ func CertificateBatch(ctx workflow.Context, in BatchInput) (int, error) {
 	if err := workflow.Await(ctx, func() bool { return w.tally().Waiting == 0 }); err != nil {
 		return started, err
 	}
+	if w.digest {
+		for _, r := range w.digestNotices() {
+			w.notes.send(ctx, r)
+		}
+	}
 	if more {
+		w.notes.wait(ctx)
 		next, tally := w.in, w.total()
 		next.Tally = &tally
 		return started, workflow.NewContinueAsNewError(ctx, CertificateBatchWorkflowType, next)
@@ -153,6 +166,12 @@ type batch struct {
 	items  []BatchItemOutcome
 	done   bool
 	notes  *notifier
+	// digest: this run's HR and providers get one email each for its certificates;
+	// runFrom is where the run began (it names the run's digests), ofItem what a digest
+	// says of each certificate.
+	digest  bool
+	runFrom int
+	ofItem  map[string]digestItem
 }
 
 // toIssue are the items that get a certificate: all but those refused at numbering.
@@ -178,6 +197,7 @@ func (w *batch) startChunk(ctx workflow.Context, items []activities.NumberedItem
 func (w *batch) startCertificate(ctx workflow.Context, it activities.NumberedItem) workflow.ChildWorkflowFuture {
 	in := w.in
 	cin := NewCertificateInput(*it.Request, it.Number, in.Authority, in.Region, in.IssuedBy, in.Terms, in.PublicBaseURL, in.BatchID)
+	cin.Digest = w.digest
 	return workflow.ExecuteChildWorkflow(workflow.WithChildOptions(ctx, workflow.ChildWorkflowOptions{
 		WorkflowID:            CertificateWorkflowID(it.Number),
 		ParentClosePolicy:     enumspb.PARENT_CLOSE_POLICY_ABANDON,

@@ -22,9 +22,10 @@ import (
 // storage, signing and mail are recorded instead of performed.
 type certificateEnv struct {
 	*testsuite.TestWorkflowEnvironment
-	mu      sync.Mutex
-	notices []notice
-	actions []string
+	mu       sync.Mutex
+	notices  []notice
+	feedOnly []bool // by notice: sent to the feed only
+	actions  []string
 }
 
 func newCertificateEnv(t *testing.T, start time.Time) *certificateEnv {
@@ -79,6 +80,7 @@ func (f *fakeCertificateStore) Notify(_ context.Context, r notify.Request) (noti
 	f.env.mu.Lock()
 	defer f.env.mu.Unlock()
 	f.env.notices = append(f.env.notices, notice{Step: r.Step, Audience: r.Audience.Key(), At: f.env.Now().In(workflows.Moscow)})
+	f.env.feedOnly = append(f.env.feedOnly, r.FeedOnly)
 	return notify.Result{}, nil
 }
 

@@ -32,6 +32,9 @@ type Request struct {
 	Body        string       `json:"body"`
 	Link        string       `json:"link,omitempty"`
 	Attachments []Attachment `json:"attachments,omitempty"`
+	// FeedOnly records the feed entry and sends no email: the email goes in a digest (a
+	// batch's certificates, one email per HR audience and per provider).
+	FeedOnly bool `json:"feed_only,omitempty"`
 }
 
 // Attachment is a file sent with the email (the certificate PDF to the servant).
@@ -144,11 +147,14 @@ func (n *Notifier) Notify(ctx context.Context, r Request) (Result, error) {
 	if err := r.Validate(); err != nil {
 		return Result{}, err
 	}
-	directory, err := n.store.EmailsFor(ctx, r.Audience)
-	if err != nil {
-		return Result{}, fmt.Errorf("notify: resolve audience %s: %w", r.Audience.Key(), err)
+	var recipients []string
+	if !r.FeedOnly {
+		directory, err := n.store.EmailsFor(ctx, r.Audience)
+		if err != nil {
+			return Result{}, fmt.Errorf("notify: resolve audience %s: %w", r.Audience.Key(), err)
+		}
+		recipients = normalise(append(slices.Clone(r.Emails), directory...))
 	}
-	recipients := normalise(append(slices.Clone(r.Emails), directory...))
 	key := r.DedupKey()
 	outbox := make([]domain.OutboxEmail, 0, len(recipients))
 	for _, addr := range recipients {

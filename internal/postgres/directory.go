@@ -134,6 +134,9 @@ func (db *DB) EmailsFor(ctx context.Context, a domain.Audience) ([]string, error
 		q = `SELECT CASE WHEN head_email = '' THEN '{}'::text[] ELSE ARRAY[head_email] END FROM agencies WHERE id = $1`
 	case domain.RoleMinistry, domain.RoleReserveAuthority:
 		q = `SELECT emails FROM authorities WHERE id = $1`
+	case domain.RoleProvider:
+		// The address the provider gave the registry (a batch's digest names no other).
+		q = `SELECT CASE WHEN email = '' THEN '{}'::text[] ELSE ARRAY[email] END FROM registry_providers WHERE id = $1`
 	default:
 		return nil, nil
 	}
