@@ -33,11 +33,19 @@ topology: deps
 	$(GO) test -count=1 -tags upgradetest -run '^TestRecordedHistoriesReplay$$' ./workflows/
 	$(GO) test -count=1 -tags topology -run '^TestTopology$$' -v -timeout 14m ./deploy/
 
-## bench: throughput and latency figures against a baseline measured in the same process; read latencies at 1,000,000 certificates
+## bench: throughput and latency figures against a baseline measured in the same process (GOST
+## and ECDSA), signature and PDF costs, reads and console pages at 1,000,000 certificates;
+## every figure again at the end in one table (bin/bench-table.tsv)
 bench: deps
-	BENCH_N=$${BENCH_N:-1000} $(GO) test -run '^$$' -bench BenchmarkIssuance -benchtime 1x -timeout 60m ./cmd/profdev/
-	$(GO) test -run '^$$' -bench . -benchmem ./internal/signing/ ./internal/document/ ./internal/calendar/
-	READBENCH_CERTS=$${READBENCH_CERTS:-1000000} $(GO) test -run '^$$' -bench BenchmarkReads -benchtime 1x -timeout 30m ./internal/postgres/
+	@mkdir -p bin && : > $(CURDIR)/bin/bench-table.tsv
+	BENCH_TABLE=$(CURDIR)/bin/bench-table.tsv BENCH_SIGNING=gost BENCH_N=$${BENCH_N:-1000} $(GO) test -run '^$$' -bench BenchmarkIssuance -benchtime 1x -timeout 60m ./cmd/profdev/
+	BENCH_TABLE=$(CURDIR)/bin/bench-table.tsv BENCH_SIGNING=ecdsa BENCH_N=$${BENCH_N:-1000} $(GO) test -run '^$$' -bench BenchmarkIssuance -benchtime 1x -timeout 60m ./cmd/profdev/
+	BENCH_TABLE=$(CURDIR)/bin/bench-table.tsv $(GO) test -run '^$$' -bench . -benchmem ./internal/signing/ ./internal/document/ ./internal/calendar/
+	BENCH_TABLE=$(CURDIR)/bin/bench-table.tsv READBENCH_CERTS=$${READBENCH_CERTS:-1000000} $(GO) test -run '^$$' -bench BenchmarkReads -benchtime 1x -timeout 30m ./internal/postgres/
+	@echo; echo "make bench, every figure (the last value of each; bin/bench-table.tsv):"; \
+	awk -F'\t' '!($$1 in v) { order[++k] = $$1 } { v[$$1] = $$2; n[$$1] = $$3 } \
+		END { printf "%-72s %-32s %s\n", "figure", "value", "note"; for (i = 1; i <= k; i++) printf "%-72s %-32s %s\n", order[i], v[order[i]], n[order[i]] }' \
+		$(CURDIR)/bin/bench-table.tsv
 
 ## screenshots: the console's main page of each role, taken by its browser tests, for the README
 screenshots: deps

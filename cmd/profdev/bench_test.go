@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"net"
 	"net/http"
@@ -21,6 +22,7 @@ import (
 	"go.temporal.io/sdk/workflow"
 
 	"github.com/profdev/profdev/api"
+	"github.com/profdev/profdev/internal/benchtable"
 	"github.com/profdev/profdev/internal/devtemporal"
 	"github.com/profdev/profdev/internal/domain"
 	"github.com/profdev/profdev/internal/notify"
@@ -108,6 +110,7 @@ func BenchmarkIssuance(b *testing.B) {
 	token, _ := signerKey.Mint(ministry, time.Hour)
 	mustSeed(b, db)
 
+	rssIdle := rssMB(b)
 	// Certificates through the batch API, until all are issued and every party has its email.
 	body := batchBody(n)
 	start := time.Now()
@@ -116,6 +119,12 @@ func BenchmarkIssuance(b *testing.B) {
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil || resp.StatusCode != http.StatusAccepted {
 		b.Fatalf("batch: %v %v", err, resp)
+	}
+	var receipt struct {
+		BatchID string `json:"batch_id"`
+	}
+	if err := json.NewDecoder(resp.Body).Decode(&receipt); err != nil || receipt.BatchID == "" {
+		b.Fatalf("batch receipt: %v", err)
 	}
 	resp.Body.Close()
 	var lat []time.Duration
@@ -168,6 +177,7 @@ func BenchmarkIssuance(b *testing.B) {
 	certElapsed := time.Since(start)
 	close(stop)
 	wg.Wait()
+	rssOpen := rssMB(b) // the n certificates stay open, waiting for enrolment
 
 	// Baseline on the same server: N workflows of 5 no-op activities each.
 	start = time.Now()
@@ -185,6 +195,8 @@ func BenchmarkIssuance(b *testing.B) {
 	}
 	baseElapsed := time.Since(start)
 
+	certEvents, certActions, itemEvents, itemActions := certificateLifecycle(ctx, b, db, tc, receipt.BatchID, n)
+
 	certRate := float64(n) / certElapsed.Seconds()
 	baseRate := float64(n) / baseElapsed.Seconds()
 	slices.Sort(lat)
@@ -195,13 +207,36 @@ func BenchmarkIssuance(b *testing.B) {
 		return lat[int(q*float64(len(lat)-1))]
 	}
 	fmt.Printf("\nprofdev issuance benchmark (N=%d, signer %s)\n", n, signer.Algorithm())
-	fmt.Printf("  certificates issued, signed, stored, 3 parties notified: %.1f/s (%.1fs)\n", certRate, certElapsed.Seconds())
+	fmt.Printf("  certificates issued, signed, stored, servant and digests:  %.1f/s (%.1fs)\n", certRate, certElapsed.Seconds())
 	fmt.Printf("  baseline workflows of 5 no-op activities:                 %.1f/s (%.1fs)\n", baseRate, baseElapsed.Seconds())
 	fmt.Printf("  ratio certificates/baseline:                              %.2f\n", certRate/baseRate)
 	fmt.Printf("  emails for the batch of %d: %d to servants, %d to HR and the provider (digests; one each per certificate before)\n",
 		n, servantMails, otherMails)
-	fmt.Printf("  GET /certificates?agency=... during the load: p50 %v, p99 %v (%d requests)\n\n",
+	fmt.Printf("  GET /certificates?agency=... during the load: p50 %v, p99 %v (%d requests)\n",
 		p(0.50).Round(time.Microsecond), p(0.99).Round(time.Microsecond), len(lat))
+	fmt.Printf("  one certificate from issue to outcome: %d history events, %d actions; the batch's own history per item: %.1f events, %.1f actions\n\n",
+		certEvents, certActions, itemEvents, itemActions)
+	alg := cfg.SigningKind
+	if alg == "" {
+		alg = "default signer"
+	}
+	benchtable.Add("certificates issued/s, "+alg, fmt.Sprintf("%.1f", certRate),
+		fmt.Sprintf("batch of %d through the API: numbered, signed, stored, servant emailed, digests to HR and provider", n))
+	benchtable.Add("baseline workflows of 5 no-op activities/s ("+alg+" run)", fmt.Sprintf("%.1f", baseRate), "same server, same run")
+	benchtable.Add("ratio certificates/baseline, "+alg, fmt.Sprintf("%.2f", certRate/baseRate), "goal >= 1.0 (GOST), >= 1.3 (ECDSA)")
+	benchtable.Add("GET /certificates?agency= during issuance ("+alg+" run)",
+		fmt.Sprintf("p50 %.2f / p99 %.2f ms", float64(p(0.50).Microseconds())/1000, float64(p(0.99).Microseconds())/1000), fmt.Sprintf("%d requests", len(lat)))
+	benchtable.Add("emails for a batch of "+strconv.Itoa(n), fmt.Sprintf("%d servants, %d HR and provider", servantMails, otherMails),
+		"one email per servant, one digest each to HR and the provider")
+	benchtable.Add("one certificate, issue to outcome", fmt.Sprintf("%d events, %d actions", certEvents, certActions),
+		"history events; actions as Temporal Cloud bills them (a floor: retries leave no event)")
+	perOpen := (rssOpen - rssIdle) / float64(n)
+	fmt.Printf("  process RSS: %.0f MB before the batch, %.0f MB with its %d certificate workflows open (%.1f KB each; 100,000 would add about %.0f MB)\n\n",
+		rssIdle, rssOpen, n, perOpen*1024, perOpen*100000)
+	benchtable.Add("bench process RSS with "+strconv.Itoa(n)+" open certificate workflows ("+alg+" run)",
+		fmt.Sprintf("%.0f MB (%.0f MB before)", rssOpen, rssIdle),
+		fmt.Sprintf("worker, Temporal server and API in one process; linear to 100,000 open: +%.0f MB, an upper bound (it counts caches the run warmed)", perOpen*100000))
+	benchtable.Add("the batch workflow, per item", fmt.Sprintf("%.1f events, %.1f actions", itemEvents, itemActions), "on top of the item's certificate")
 	b.ReportMetric(certRate, "certs/s")
 	b.ReportMetric(baseRate, "baseline/s")
 	b.ReportMetric(certRate/baseRate, "ratio")

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"cloud.google.com/go/civil"
+	"github.com/profdev/profdev/internal/benchtable"
 )
 
 func sample() Certificate {
@@ -291,9 +292,16 @@ func TestRenderMemory(t *testing.T) {
 
 func BenchmarkRender(b *testing.B) {
 	c := sample()
+	var before, after runtime.MemStats
+	runtime.ReadMemStats(&before)
 	for b.Loop() {
 		if _, _, err := Render(c); err != nil {
 			b.Fatal(err)
 		}
 	}
+	runtime.ReadMemStats(&after)
+	perOp := float64(b.Elapsed().Nanoseconds()) / float64(b.N) / 1e6
+	benchtable.Add("certificate PDF rendered", fmt.Sprintf("%.2f ms", perOp),
+		fmt.Sprintf("%.2f MB and %d allocations a document", float64(after.TotalAlloc-before.TotalAlloc)/float64(b.N)/1e6,
+			(after.Mallocs-before.Mallocs)/uint64(b.N)))
 }

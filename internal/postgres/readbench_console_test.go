@@ -18,6 +18,7 @@ import (
 
 	"github.com/profdev/profdev/api/console"
 	"github.com/profdev/profdev/internal/app"
+	"github.com/profdev/profdev/internal/benchtable"
 	"github.com/profdev/profdev/internal/postgres"
 )
 
@@ -26,7 +27,7 @@ var csrfField = regexp.MustCompile(`name="csrf" value="([0-9a-f]+)"`)
 // consolePages times the web console's pages of each role on the seeded database, as the
 // person's browser asks for them (signed in, through the session cookie): the whole
 // server-side work of a page (session, scope, reads, template) is in each figure.
-func consolePages(ctx context.Context, b *testing.B, db *postgres.DB, samples int) {
+func consolePages(ctx context.Context, b *testing.B, db *postgres.DB, samples, certs int) {
 	con, err := console.New(console.Config{DevSignIn: true, Version: "bench"}, console.Deps{Log: zerolog.Nop(),
 		App: app.New(app.Config{}, db, nil, zerolog.Nop()), People: db, Idempotency: db})
 	if err != nil {
@@ -86,6 +87,9 @@ func consolePages(ctx context.Context, b *testing.B, db *postgres.DB, samples in
 		slices.Sort(times)
 		label, _ := url.QueryUnescape(p.path)
 		fmt.Printf("%-64s %9.2f %9.2f\n", strings.TrimPrefix(p.who, "dev-")+" "+label, ms(percentile(times, 50)), ms(percentile(times, 99)))
+		benchtable.Add("console page: "+strings.TrimPrefix(p.who, "dev-")+" "+label,
+			fmt.Sprintf("p50 %.2f / p99 %.2f ms", ms(percentile(times, 50)), ms(percentile(times, 99))),
+			fmt.Sprintf("signed in, whole server side; %d certificates", certs))
 	}
 }
 

@@ -17,6 +17,7 @@ import (
 	"github.com/pressly/goose/v3"
 	"github.com/rs/zerolog"
 
+	"github.com/profdev/profdev/internal/benchtable"
 	"github.com/profdev/profdev/internal/domain"
 	"github.com/profdev/profdev/internal/pglocal"
 	"github.com/profdev/profdev/internal/postgres"
@@ -117,8 +118,10 @@ func BenchmarkReads(b *testing.B) {
 		}
 		slices.Sort(times)
 		fmt.Printf("%-44s %9.1f %9.2f %9.2f\n", r.name, float64(items)/float64(k), ms(percentile(times, 50)), ms(percentile(times, 99)))
+		benchtable.Add("read: "+r.name, fmt.Sprintf("p50 %.2f / p99 %.2f ms", ms(percentile(times, 50)), ms(percentile(times, 99))),
+			fmt.Sprintf("%d certificates in the database, %d samples", certs, k))
 	}
-	consolePages(ctx, b, db, samples)
+	consolePages(ctx, b, db, samples, certs)
 	fmt.Printf("load average after: %s (figures from a machine that others share are only comparable at a like load)\n\n", loadAverage())
 
 	if os.Getenv("READBENCH_EXPLAIN") != "" {
