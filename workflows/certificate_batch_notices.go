@@ -65,36 +65,31 @@ func (w *batch) digestNotices() []notify.Request {
 		byAgency[d.Agency] = append(byAgency[d.Agency], it.Number)
 		byProvider[d.Provider] = append(byProvider[d.Provider], it.Number)
 	}
-	step := fmt.Sprintf("issued_digest_%d", w.runFrom)
 	var out []notify.Request
 	for _, agency := range slices.Sorted(maps.Keys(byAgency)) {
 		numbers := byAgency[agency]
-		out = append(out, notify.Request{
-			WorkflowID: CertificateBatchWorkflowID(w.in.BatchID), Step: step, Audience: domain.RoleAudience(domain.RoleHR, agency),
-			Subject: fmt.Sprintf("Служащим органа выданы сертификаты: %d", len(numbers)),
-			Body: w.digestBody(fmt.Sprintf("Выданы и доведены до служащих образовательные сертификаты (%d):", len(numbers)), numbers,
-				func(d digestItem) string {
-					return fmt.Sprintf("служащий %s, программа %s", d.Servant, d.Programme)
-				}),
-			Link: "/api/v1/certificates?agency=" + agency,
-		})
+		out = append(out, w.digestTo(domain.RoleAudience(domain.RoleHR, agency), "/api/v1/certificates?agency="+agency,
+			fmt.Sprintf("Служащим органа выданы сертификаты: %d", len(numbers)),
+			fmt.Sprintf("Выданы и доведены до служащих образовательные сертификаты (%d):", len(numbers)), numbers,
+			func(d digestItem) string {
+				return fmt.Sprintf("служащий %s, программа %s", d.Servant, d.Programme)
+			}))
 	}
 	for _, provider := range slices.Sorted(maps.Keys(byProvider)) {
 		numbers := byProvider[provider]
-		out = append(out, notify.Request{
-			WorkflowID: CertificateBatchWorkflowID(w.in.BatchID), Step: step, Audience: domain.RoleAudience(domain.RoleProvider, provider),
-			Subject: fmt.Sprintf("Выданы сертификаты на ваши программы: %d", len(numbers)),
-			Body: w.digestBody(fmt.Sprintf("Выданы сертификаты на ваши программы (%d). Сообщите о зачислении до срока, указанного у каждого:", len(numbers)), numbers,
-				func(d digestItem) string {
-					return fmt.Sprintf("программа %s, зачисление до %s", d.Programme, d.StartBy)
-				}),
-			Link: "/api/v1/certificates?status=issued",
-		})
+		out = append(out, w.digestTo(domain.RoleAudience(domain.RoleProvider, provider), "/api/v1/certificates?status=issued",
+			fmt.Sprintf("Выданы сертификаты на ваши программы: %d", len(numbers)),
+			fmt.Sprintf("Выданы сертификаты на ваши программы (%d). Сообщите о зачислении до срока, указанного у каждого:", len(numbers)), numbers,
+			func(d digestItem) string {
+				return fmt.Sprintf("программа %s, зачисление до %s", d.Programme, d.StartBy)
+			}))
 	}
 	return out
 }
 
-func (w *batch) digestBody(head string, numbers []string, line func(digestItem) string) string {
+// digestTo is one digest of the run, to one audience: a head line, then a line per
+// certificate (at most maxDigestListed).
+func (w *batch) digestTo(aud domain.Audience, link, subject, head string, numbers []string, line func(digestItem) string) notify.Request {
 	var b strings.Builder
 	b.WriteString(head)
 	for i, n := range numbers {
@@ -104,5 +99,6 @@ func (w *batch) digestBody(head string, numbers []string, line func(digestItem) 
 		}
 		fmt.Fprintf(&b, "\n%s: %s", n, line(w.ofItem[n]))
 	}
-	return b.String()
+	return notify.Request{WorkflowID: CertificateBatchWorkflowID(w.in.BatchID), Step: fmt.Sprintf("issued_digest_%d", w.runFrom),
+		Audience: aud, Subject: subject, Body: b.String(), Link: link}
 }

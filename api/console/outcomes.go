@@ -135,18 +135,27 @@ func (c *Console) awaitingOutcome(r *http.Request) ([]domain.Certificate, error)
 	return out, nil
 }
 
+// providerAwaiting is awaitingOutcome for a provider; anyone else, or a store that does not
+// answer, gets the error page and ok false.
+func (c *Console) providerAwaiting(w http.ResponseWriter, r *http.Request) (waiting []domain.Certificate, ok bool) {
+	err := app.Require(actorOf(r), domain.RoleProvider)
+	if err == nil {
+		waiting, err = c.awaitingOutcome(r)
+	}
+	if err != nil {
+		c.renderError(w, r, err)
+		return nil, false
+	}
+	return waiting, true
+}
+
 func (c *Console) outcomeForm(w http.ResponseWriter, r *http.Request) {
 	c.showOutcomeForm(w, r, http.StatusOK, nil)
 }
 
 func (c *Console) showOutcomeForm(w http.ResponseWriter, r *http.Request, status int, prob *problem) {
-	if err := app.Require(actorOf(r), domain.RoleProvider); err != nil {
-		c.renderError(w, r, err)
-		return
-	}
-	waiting, err := c.awaitingOutcome(r)
-	if err != nil {
-		c.renderError(w, r, err)
+	waiting, ok := c.providerAwaiting(w, r)
+	if !ok {
 		return
 	}
 	c.render(w, r, status, "outcomes", "Результаты обучения группы",
@@ -156,13 +165,8 @@ func (c *Console) showOutcomeForm(w http.ResponseWriter, r *http.Request, status
 // outcomeTemplate sends the spreadsheet of the provider's certificates awaiting an outcome,
 // one row each with the number and the servant's name filled in.
 func (c *Console) outcomeTemplate(w http.ResponseWriter, r *http.Request) {
-	if err := app.Require(actorOf(r), domain.RoleProvider); err != nil {
-		c.renderError(w, r, err)
-		return
-	}
-	waiting, err := c.awaitingOutcome(r)
-	if err != nil {
-		c.renderError(w, r, err)
+	waiting, ok := c.providerAwaiting(w, r)
+	if !ok {
 		return
 	}
 	rows := make([][]string, 0, len(waiting))
