@@ -61,6 +61,9 @@ type CertificateInput struct {
 	// own notices to them go to the feed only. Set by batches from version 1 of
 	// "batch-digest"; absent in every earlier input.
 	Digest bool `json:"digest,omitempty"`
+	// Born is the level of changes the workflow was started at (born.go); 0 in every input
+	// written before levels existed.
+	Born BornLevel `json:"born,omitempty"`
 }
 
 // NewCertificateInput builds a certificate workflow's input from a ministry's request; the
@@ -77,6 +80,7 @@ func NewCertificateInput(r domain.CertificateRequest, number, authority, region 
 		// The QR code opens the console's public verification page (the JSON answer is at
 		// /api/v1/public/certificates/{number}/verification for machines).
 		VerificationURL: publicBaseURL + "/verify/" + number,
+		Born:            BornNow,
 	}
 }
 
@@ -138,7 +142,7 @@ func Certificate(ctx workflow.Context, in CertificateInput) (domain.Certificate,
 			w.refusal, w.ready = refuse(domain.Code(appErr.Type()), "%s", appErr.Message()), true
 			// Version 1 records the refusal against the batch item the certificate was numbered
 			// for, so the batch's status accounts for it instead of showing it waiting for ever.
-			if w.c.BatchID != "" && workflow.GetVersion(ctx, "batch-item-refusal", workflow.DefaultVersion, 1) == 1 {
+			if w.c.BatchID != "" && changeVersion(ctx, w.in.Born, "batch-item-refusal", 1) == 1 {
 				if err := workflow.ExecuteActivity(ctx, batchActivities.RefuseBatchItem,
 					activities.BatchRefusal{BatchID: w.c.BatchID, Number: w.c.Number, Reason: appErr.Message()}).Get(ctx, nil); err != nil {
 					return w.c, ownStep(ctx, "recording the batch refusal", err)
@@ -191,7 +195,7 @@ func (w *certificate) issue(ctx workflow.Context) error {
 	var signed activities.Signed
 	in := activities.SignInput{Number: w.c.Number, Seq: 0, SigningTime: issuedAt}
 	var err error
-	if workflow.GetVersion(ctx, "issue-sign-locally", workflow.DefaultVersion, 1) == 1 {
+	if changeVersion(ctx, w.in.Born, "issue-sign-locally", 1) == 1 {
 		err = runLocal(lctx, certificateActivities.SignDocument, in, &signed)
 	} else {
 		err = workflow.ExecuteActivity(ctx, certificateActivities.SignDocument, in).Get(ctx, &signed)
@@ -215,7 +219,7 @@ func (w *certificate) issue(ctx workflow.Context) error {
 	hr.FeedOnly, provider.FeedOnly = w.in.Digest, w.in.Digest
 	// Version 1 fans the three notifications of the issue out in one activity: two round
 	// trips fewer per certificate. Workflows started before keep three activities.
-	if workflow.GetVersion(ctx, "issue-notifications-fan-out", workflow.DefaultVersion, 1) == 1 {
+	if changeVersion(ctx, w.in.Born, "issue-notifications-fan-out", 1) == 1 {
 		w.deliver(ctx, 0, servant, hr, provider)
 		return nil
 	}
@@ -267,7 +271,7 @@ func (w *certificate) reportToBatch(ctx workflow.Context) {
 	if w.in.Certificate.BatchID == "" || parent == nil {
 		return
 	}
-	if workflow.GetVersion(ctx, "report-to-batch", workflow.DefaultVersion, 1) == workflow.DefaultVersion {
+	if changeVersion(ctx, w.in.Born, "report-to-batch", 1) == workflow.DefaultVersion {
 		return
 	}
 	s := CertificateSettled{Number: w.c.Number, Issued: w.refusal == nil}

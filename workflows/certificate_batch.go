@@ -39,6 +39,9 @@ type BatchInput struct {
 	From          int              `json:"from"`
 	// Tally counts what earlier runs accounted for; nil in the first run.
 	Tally *BatchTally `json:"tally,omitempty"`
+	// Born is the level of changes the batch was started at (born.go); 0 before levels
+	// existed. A run continued as new keeps it.
+	Born BornLevel `json:"born,omitempty"`
 }
 
 // BatchTally counts a batch's items by what happened to them.
@@ -85,7 +88,7 @@ func CertificateBatch(ctx workflow.Context, in BatchInput) (int, error) {
 	// Version 1 waits for every item to be issued or refused, and reports each; before it,
 	// the batch completed once its certificates had started, and a certificate that then
 	// failed was accounted for nowhere. Runs started before keep that path on replay.
-	if workflow.GetVersion(ctx, "batch-accounts-items", workflow.DefaultVersion, 1) == workflow.DefaultVersion {
+	if changeVersion(ctx, in.Born, "batch-accounts-items", 1) == workflow.DefaultVersion {
 		return startBatch(ctx, in)
 	}
 	w := &batch{in: in, notes: newNotifier(ctx), runFrom: in.From, ofItem: map[string]digestItem{}}
@@ -98,7 +101,7 @@ func CertificateBatch(ctx workflow.Context, in BatchInput) (int, error) {
 	// Version 1 tells HR and the provider of the run's certificates in one email each once
 	// they are all issued or refused (the certificates' own notices to them go to the feed
 	// only); runs started before keep one email per certificate.
-	w.digest = workflow.GetVersion(ctx, "batch-digest", workflow.DefaultVersion, 1) == 1
+	w.digest = changeVersion(ctx, in.Born, "batch-digest", 1) == 1
 	started, more := 0, false
 	for !more {
 		var items []activities.NumberedItem

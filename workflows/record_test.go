@@ -32,7 +32,8 @@ import (
 // yet: a recorded history stands for workflows running on the code that recorded it, so it is
 // kept (delete a file to record it again). The API's end-to-end tests record the first
 // histories (without .v2) on PostgreSQL. The .v2 files were recorded once every process was
-// on the step skeleton; the .v3 ones once a batch accounted for its items.
+// on the step skeleton; the .v3 ones once a batch accounted for its items; the .v4 ones once
+// certificates and batches were born at a level of changes (born.go), without version markers.
 func TestRecordProcessHistories(t *testing.T) {
 	if os.Getenv("PROFDEV_RECORD_HISTORIES") != "1" {
 		t.Skip("records histories only with PROFDEV_RECORD_HISTORIES=1")
@@ -82,18 +83,19 @@ func TestRecordProcessHistories(t *testing.T) {
 		rec.update(id, workflows.UpdateReportOutcome, workflows.OutcomeReport{Actor: providerRec, Outcome: domain.Outcome{Outcome: domain.CertificateCompleted, FinishedOn: today, DocumentNumber: "УПК-1"}})
 		rec.update(id, workflows.UpdateRate, workflows.RatingReport{Actor: servantRec, Rating: domain.Rating{Score: 5}})
 		rec.update(id, workflows.UpdateDuplicate, workflows.AuthorityStep{Actor: ministryRec, Reason: "утерян"})
-		rec.save(id, "certificate.v2.history.json")
+		rec.save(id, "certificate.v4.history.json")
 	})
 
 	t.Run("certificate batch", func(t *testing.T) {
 		rec.t = t
 		in := workflows.BatchInput{BatchID: "rec-batch", Authority: "mintrud", Region: "RU", IssuedBy: ministryRec,
-			Terms: workflows.DefaultCertificateTerms, PublicBaseURL: "http://x"}
+			Terms: workflows.DefaultCertificateTerms, PublicBaseURL: "http://x", Born: workflows.BornNow}
 		id := workflows.CertificateBatchWorkflowID(in.BatchID)
 		rec.start(id, workflows.CertificateBatchWorkflowType, in)
 		rec.wait(id)
-		rec.save(id, "certificate_batch.v3.history.json")
-		rec.save(workflows.CertificateWorkflowID("MT-REC-100001"), "certificate_batch_item.v3.history.json") // refused
+		rec.save(id, "certificate_batch.v4.history.json")
+		rec.save(workflows.CertificateWorkflowID("MT-REC-100000"), "certificate_batch_item_issued.v4.history.json")
+		rec.save(workflows.CertificateWorkflowID("MT-REC-100001"), "certificate_batch_item.v4.history.json") // refused
 	})
 
 	t.Run("reserve nomination", func(t *testing.T) {
@@ -204,6 +206,7 @@ func registerStandIns(r worker.Registry) {
 		}
 		return out, nil
 	}, activityName("NumberBatchItems"))
+	r.RegisterActivityWithOptions(func(context.Context, activities.BatchRefusal) error { return nil }, activityName("RefuseBatchItem"))
 	r.RegisterActivityWithOptions(func(context.Context, activities.QuotaKey) (domain.ReserveQuotas, error) {
 		return domain.ReserveQuotas{I: 1, II: 1, III: 1, Revision: 1}, nil
 	}, activityName("LoadReserveQuotas"))

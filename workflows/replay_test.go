@@ -40,6 +40,11 @@ func TestRecordedHistoriesReplay(t *testing.T) {
 		"connection.history.json",                // submitted, returned, resubmitted, accepted, two sign-ins, connected
 		// Recorded once invitations are sent by SendInvitation, their codes out of the history:
 		"connection.v2.history.json", // submitted, returned, resubmitted, accepted, two invitations, two sign-ins, connected
+		// Recorded once certificates and batches are born at a level of changes (born.go):
+		"certificate.v4.history.json",                   // issue, enrol, complete, a rating, a duplicate; no version markers
+		"certificate_batch.v4.history.json",             // two items: one issued, one refused, with the batch's digests
+		"certificate_batch_item_issued.v4.history.json", // the issued item's certificate
+		"certificate_batch_item.v4.history.json",        // the refused item's certificate, reporting to its batch
 	} {
 		t.Run(file, func(t *testing.T) {
 			b, err := os.ReadFile(filepath.Join("testdata", file))

@@ -256,7 +256,7 @@ func (s *Service) IssueBatch(ctx context.Context, actor domain.Actor, entries []
 			WorkflowIDReusePolicy: enumspb.WORKFLOW_ID_REUSE_POLICY_REJECT_DUPLICATE,
 		}, workflows.CertificateBatchWorkflowType, workflows.BatchInput{
 			BatchID: b.ID, Authority: actor.Authority, Region: s.authorityRegion(ctx, actor.Authority),
-			IssuedBy: actor, Terms: s.cfg.CertificateTerms, PublicBaseURL: s.cfg.PublicBaseURL,
+			IssuedBy: actor, Terms: s.cfg.CertificateTerms, PublicBaseURL: s.cfg.PublicBaseURL, Born: workflows.BornNow,
 		})
 		if err != nil {
 			return BatchReceipt{}, workflowError(err)

@@ -1,0 +1,49 @@
+package workflows
+
+import "go.temporal.io/sdk/workflow"
+
+// Change versions a workflow is born with.
+//
+// The first time a workflow asks workflow.GetVersion about a change, the SDK records a marker
+// and upserts the TemporalChangeVersion search attribute: two history events, two billable
+// actions and one visibility write per change, paid by every new workflow for changes that
+// only matter to the workflows started before them. A certificate paid for four such changes
+// on its way to being issued.
+//
+// So a workflow started by this build names in its input the level of changes it was born
+// at (Born), and reads the versions of that level from bornVersions without asking the
+// server: same behaviour, no marker, no upsert. A workflow started before has level 0 and
+// asks GetVersion as it always did, so its replay is unchanged. Its input is in its history,
+// so the choice is replay-safe.
+//
+// A change to running workflows still goes behind GetVersion, under a change ID that no
+// level lists: every workflow, whatever its level, records it. A later level may list it once
+// the workflows born before are gone. A worker of an older build must not take over a
+// workflow born at a level it does not know (it would ask GetVersion on replay and find no
+// marker); a rolling upgrade is fine, a rollback past the build that introduced a level is not.
+// BornLevel is a level of changes (see above).
+type BornLevel int
+
+// BornNow is the level the workflows this build starts are born at.
+const BornNow BornLevel = 1
+
+// bornVersions are the change versions of each level.
+var bornVersions = map[BornLevel]map[string]workflow.Version{
+	1: {
+		"issue-sign-locally":          1,
+		"issue-notifications-fan-out": 1,
+		"report-to-batch":             1,
+		"batch-item-refusal":          1,
+		"batch-accounts-items":        1,
+		"batch-digest":                1,
+	},
+}
+
+// changeVersion is the version of a change the workflow runs: the one of its birth level if
+// the level lists the change, else what GetVersion answers.
+func changeVersion(ctx workflow.Context, born BornLevel, changeID string, maxSupported workflow.Version) workflow.Version {
+	if v, ok := bornVersions[born][changeID]; ok {
+		return v
+	}
+	return workflow.GetVersion(ctx, changeID, workflow.DefaultVersion, maxSupported)
+}
