@@ -31,8 +31,8 @@ func (db *DB) CreateBatch(ctx context.Context, b domain.Batch, items []domain.Ba
 // GetBatch returns a batch or not_found.
 func (db *DB) GetBatch(ctx context.Context, id string) (domain.Batch, error) {
 	b := domain.Batch{ID: id}
-	err := db.InTx(ctx, pgx.ReadCommitted, func(tx pgx.Tx) error {
-		return tx.QueryRow(ctx, `SELECT authority, actor, accepted, rejected, created_at FROM certificate_batches WHERE id = $1`, id).
+	err := db.read(ctx, func(q querier) error {
+		return q.QueryRow(ctx, `SELECT authority, actor, accepted, rejected, created_at FROM certificate_batches WHERE id = $1`, id).
 			Scan(&b.Authority, &b.Actor, &b.Accepted, &b.Rejected, &b.CreatedAt)
 	})
 	if domain.IsCode(err, domain.CodeNotFound) {
@@ -44,8 +44,8 @@ func (db *DB) GetBatch(ctx context.Context, id string) (domain.Batch, error) {
 // BatchItems returns up to limit items from index from on, in order.
 func (db *DB) BatchItems(ctx context.Context, batchID string, from, limit int) ([]domain.BatchItem, error) {
 	var out []domain.BatchItem
-	err := db.InTx(ctx, pgx.ReadCommitted, func(tx pgx.Tx) error {
-		rows, err := tx.Query(ctx, `SELECT idx, request, coalesce(number, '') FROM certificate_batch_items
+	err := db.read(ctx, func(q querier) error {
+		rows, err := q.Query(ctx, `SELECT idx, request, coalesce(number, '') FROM certificate_batch_items
 			WHERE batch_id = $1 AND idx >= $2 ORDER BY idx LIMIT $3`, batchID, from, limit)
 		if err != nil {
 			return err
@@ -85,8 +85,8 @@ func (db *DB) RefuseBatchItem(ctx context.Context, batchID, number, reason strin
 // certificate still being formed and signed).
 func (db *DB) UnissuedBatchItems(ctx context.Context, batchID string, limit int) ([]domain.BatchItemState, error) {
 	var out []domain.BatchItemState
-	err := db.InTx(ctx, pgx.ReadCommitted, func(tx pgx.Tx) error {
-		rows, err := tx.Query(ctx, `
+	err := db.read(ctx, func(q querier) error {
+		rows, err := q.Query(ctx, `
 			SELECT i.idx, coalesce(i.number, ''), CASE WHEN i.error <> '' THEN 'refused' ELSE 'waiting' END, i.error
 			FROM certificate_batch_items i LEFT JOIN certificates c ON c.number = i.number
 			WHERE i.batch_id = $1 AND (i.error <> '' OR c.number IS NULL OR c.status = 'issuing')
@@ -109,8 +109,8 @@ func (db *DB) UnissuedBatchItems(ctx context.Context, batchID string, limit int)
 // issued (their reason is kept).
 func (db *DB) BatchProgress(ctx context.Context, batchID string) (map[string]int, error) {
 	out := map[string]int{}
-	err := db.InTx(ctx, pgx.ReadCommitted, func(tx pgx.Tx) error {
-		rows, err := tx.Query(ctx, `
+	err := db.read(ctx, func(q querier) error {
+		rows, err := q.Query(ctx, `
 			SELECT CASE WHEN i.error <> '' THEN 'refused' WHEN c.number IS NULL THEN 'pending' ELSE c.status END, count(*)
 			FROM certificate_batch_items i LEFT JOIN certificates c ON c.number = i.number
 			WHERE i.batch_id = $1 GROUP BY 1`, batchID)

@@ -61,19 +61,19 @@ func (db *DB) AllocateCertificateNumber(ctx context.Context, authority string, y
 // certificate for the same programme and year is refused with a conflict; registering the
 // same number again changes nothing.
 func (db *DB) RegisterCertificate(ctx context.Context, c domain.Certificate, ev domain.Event) error {
-	err := db.InTx(ctx, pgx.ReadCommitted, func(tx pgx.Tx) error {
-		tag, err := tx.Exec(ctx, `
-			INSERT INTO certificates (number, workflow_id, authority, year, agency_id, agency_name, servant_id, servant,
-				provider_id, programme, hours, amount, start_by, end_by, status, batch_id, revision)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)
-			ON CONFLICT (number) DO NOTHING`,
-			c.Number, c.WorkflowID, c.Authority, c.Year, c.Agency.ID, c.Agency.Name, c.Servant.ID, c.Servant,
-			c.ProviderID, c.Programme, c.Hours, c.Amount, c.StartBy.String(), c.EndBy.String(), c.Status, c.BatchID, c.Revision)
-		if err != nil || tag.RowsAffected() == 0 {
-			return err
-		}
-		return insertEvent(ctx, tx, c.WorkflowID, c.Number, ev)
-	})
+	// One round trip: the insert and the step, all or nothing. The number is the workflow's
+	// own, so a conflict on it is this workflow's earlier attempt, which stored the same
+	// step: its insert is a no-op too.
+	b := &pgx.Batch{}
+	b.Queue(`
+		INSERT INTO certificates (number, workflow_id, authority, year, agency_id, agency_name, servant_id, servant,
+			provider_id, programme, hours, amount, start_by, end_by, status, batch_id, revision)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)
+		ON CONFLICT (number) DO NOTHING`,
+		c.Number, c.WorkflowID, c.Authority, c.Year, c.Agency.ID, c.Agency.Name, c.Servant.ID, c.Servant,
+		c.ProviderID, c.Programme, c.Hours, c.Amount, c.StartBy.String(), c.EndBy.String(), c.Status, c.BatchID, c.Revision)
+	queueEvent(b, c.WorkflowID, c.Number, ev)
+	err := db.atomically(ctx, b)
 	if domain.IsCode(err, domain.CodeConflict) {
 		return domain.Conflict("servant %s already has a live certificate for programme %s of %s in %d",
 			c.Servant.ID, c.Programme.Code, c.ProviderID, c.Year)
@@ -81,28 +81,26 @@ func (db *DB) RegisterCertificate(ctx context.Context, c domain.Certificate, ev 
 	return err
 }
 
-// SaveCertificate records the certificate after a step, and the step; an older revision
-// never overwrites a newer one.
+// SaveCertificate records the certificate after a step, and the step, in one round trip; an
+// older revision never overwrites a newer one.
 func (db *DB) SaveCertificate(ctx context.Context, c domain.Certificate, ev domain.Event) error {
-	return db.InTx(ctx, pgx.ReadCommitted, func(tx pgx.Tx) error {
-		if _, err := tx.Exec(ctx, `
-			UPDATE certificates SET status = $2, enrolment = $3, outcome = $4, outcome_due = $5, overdue = $6,
-				duplicates = $7, annulment_reason = $8, issued_at = $9, revision = $10, updated_at = now()
-			WHERE number = $1 AND revision < $10`,
-			c.Number, c.Status, c.Enrolment, c.Outcome, dateArg(c.OutcomeDue), c.Overdue, c.Duplicates,
-			c.AnnulmentReason, c.IssuedAt, c.Revision); err != nil {
-			return err
-		}
-		return insertEvent(ctx, tx, c.WorkflowID, c.Number, ev)
-	})
+	b := &pgx.Batch{}
+	b.Queue(`
+		UPDATE certificates SET status = $2, enrolment = $3, outcome = $4, outcome_due = $5, overdue = $6,
+			duplicates = $7, annulment_reason = $8, issued_at = $9, revision = $10, updated_at = now()
+		WHERE number = $1 AND revision < $10`,
+		c.Number, c.Status, c.Enrolment, c.Outcome, dateArg(c.OutcomeDue), c.Overdue, c.Duplicates,
+		c.AnnulmentReason, c.IssuedAt, c.Revision)
+	queueEvent(b, c.WorkflowID, c.Number, ev)
+	return db.atomically(ctx, b)
 }
 
 // GetCertificate returns one certificate or not_found.
 func (db *DB) GetCertificate(ctx context.Context, number string) (domain.Certificate, error) {
 	var c domain.Certificate
-	err := db.InTx(ctx, pgx.ReadCommitted, func(tx pgx.Tx) error {
+	err := db.read(ctx, func(q querier) error {
 		var err error
-		c, err = scanCertificate(tx.QueryRow(ctx, `SELECT `+certificateColumns+` FROM certificates WHERE number = $1`, number))
+		c, err = scanCertificate(q.QueryRow(ctx, `SELECT `+certificateColumns+` FROM certificates WHERE number = $1`, number))
 		return err
 	})
 	if domain.IsCode(err, domain.CodeNotFound) {
@@ -129,8 +127,8 @@ func (db *DB) ListCertificates(ctx context.Context, f CertificateFilter, page Pa
 	}
 	limit := page.limit()
 	var out []domain.Certificate
-	err = db.InTx(ctx, pgx.ReadCommitted, func(tx pgx.Tx) error {
-		rows, err := tx.Query(ctx, `SELECT `+certificateColumns+` FROM certificates
+	err = db.read(ctx, func(q querier) error {
+		rows, err := q.Query(ctx, `SELECT `+certificateColumns+` FROM certificates
 			WHERE ($1 = '' OR authority = $1) AND ($2 = '' OR agency_id = $2) AND ($3 = '' OR provider_id = $3)
 				AND ($4 = '' OR servant_id = $4) AND ($5 = '' OR status = $5) AND ($6 = '' OR number = $6)
 				AND ($7 = 0 OR year = $7) AND ($8::boolean IS NULL OR overdue = $8) AND number > $9
@@ -153,8 +151,8 @@ func (db *DB) ListCertificates(ctx context.Context, f CertificateFilter, page Pa
 // ProviderContact is the email a provider gave the registry, for its notifications.
 func (db *DB) ProviderContact(ctx context.Context, providerID string) (string, error) {
 	var email string
-	err := db.InTx(ctx, pgx.ReadCommitted, func(tx pgx.Tx) error {
-		return tx.QueryRow(ctx, `SELECT email FROM registry_providers WHERE id = $1`, providerID).Scan(&email)
+	err := db.read(ctx, func(q querier) error {
+		return q.QueryRow(ctx, `SELECT email FROM registry_providers WHERE id = $1`, providerID).Scan(&email)
 	})
 	if domain.IsCode(err, domain.CodeNotFound) {
 		return "", nil

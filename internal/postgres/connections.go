@@ -34,8 +34,8 @@ func (db *DB) SaveConnection(ctx context.Context, c domain.Connection, ev domain
 // GetConnection returns one connection request or not_found.
 func (db *DB) GetConnection(ctx context.Context, id string) (domain.Connection, error) {
 	var c domain.Connection
-	err := db.InTx(ctx, pgx.ReadCommitted, func(tx pgx.Tx) error {
-		return tx.QueryRow(ctx, `SELECT doc FROM connection_requests WHERE id = $1`, id).Scan(&c)
+	err := db.read(ctx, func(q querier) error {
+		return q.QueryRow(ctx, `SELECT doc FROM connection_requests WHERE id = $1`, id).Scan(&c)
 	})
 	if domain.IsCode(err, domain.CodeNotFound) {
 		return c, domain.NotFound("connection request " + id)
@@ -58,8 +58,8 @@ func (db *DB) ListConnections(ctx context.Context, f ConnectionFilter, page Page
 	}
 	limit := page.limit()
 	var out []domain.Connection
-	err = db.InTx(ctx, pgx.ReadCommitted, func(tx pgx.Tx) error {
-		rows, err := tx.Query(ctx, `SELECT doc FROM connection_requests
+	err = db.read(ctx, func(q querier) error {
+		rows, err := q.Query(ctx, `SELECT doc FROM connection_requests
 			WHERE ($1 = '' OR authority = $1) AND ($2 = '' OR submitter_sub = $2) AND ($3 = '' OR status = $3) AND id > $4
 			ORDER BY id LIMIT $5`, f.Authority, f.SubmitterSub, f.Status, after, limit+1)
 		if err != nil {
@@ -129,8 +129,8 @@ const personColumns = `id, organisation_id, organisation_kind, authority, connec
 // GetOrganisation returns a connected organisation, or not_found.
 func (db *DB) GetOrganisation(ctx context.Context, id string) (domain.ConnectedOrganisation, error) {
 	var o domain.ConnectedOrganisation
-	err := db.InTx(ctx, pgx.ReadCommitted, func(tx pgx.Tx) error {
-		return tx.QueryRow(ctx, `SELECT id, kind, authority, name, connection_id FROM organisations WHERE id = $1`, id).
+	err := db.read(ctx, func(q querier) error {
+		return q.QueryRow(ctx, `SELECT id, kind, authority, name, connection_id FROM organisations WHERE id = $1`, id).
 			Scan(&o.ID, &o.Kind, &o.Authority, &o.Name, &o.ConnectionID)
 	})
 	if domain.IsCode(err, domain.CodeNotFound) {
@@ -159,8 +159,8 @@ func (db *DB) SaveChange(ctx context.Context, c domain.ChangeRequest, ev domain.
 // GetChange returns one change request or not_found.
 func (db *DB) GetChange(ctx context.Context, id string) (domain.ChangeRequest, error) {
 	var c domain.ChangeRequest
-	err := db.InTx(ctx, pgx.ReadCommitted, func(tx pgx.Tx) error {
-		return tx.QueryRow(ctx, `SELECT doc FROM connection_changes WHERE id = $1`, id).Scan(&c)
+	err := db.read(ctx, func(q querier) error {
+		return q.QueryRow(ctx, `SELECT doc FROM connection_changes WHERE id = $1`, id).Scan(&c)
 	})
 	if domain.IsCode(err, domain.CodeNotFound) {
 		return c, domain.NotFound("change request " + id)
@@ -231,8 +231,8 @@ func (db *DB) ApplyChange(ctx context.Context, c domain.ChangeRequest, actor dom
 // handed over), or "" when there is none.
 func (db *DB) LiveConnectionFor(ctx context.Context, authority, organisation string) (string, error) {
 	var id string
-	err := db.InTx(ctx, pgx.ReadCommitted, func(tx pgx.Tx) error {
-		err := tx.QueryRow(ctx, `SELECT id FROM connection_requests WHERE organisation_id = $1 AND authority = $2
+	err := db.read(ctx, func(q querier) error {
+		err := q.QueryRow(ctx, `SELECT id FROM connection_requests WHERE organisation_id = $1 AND authority = $2
 			AND status IN ('under_review', 'returned', 'accepted') ORDER BY id LIMIT 1`, organisation, authority).Scan(&id)
 		if errors.Is(err, pgx.ErrNoRows) {
 			return nil

@@ -1,5 +1,6 @@
 // Package postgres is profdev's storage adapter: a pgx/v5 pool, the schema migrations
-// embedded in the binary, and the store methods. Each store method is one transaction, and
+// embedded in the binary, and the store methods. Each store method is one transaction (a read
+// of one statement runs outside one, see read), and
 // PostgreSQL errors become domain errors here, so no caller ever sees a driver error.
 package postgres
 
@@ -60,6 +61,48 @@ func (db *DB) Pool() *pgxpool.Pool { return db.pool }
 
 // Ping reports whether the database answers.
 func (db *DB) Ping(ctx context.Context) error { return db.pool.Ping(ctx) }
+
+// querier is what a read of one statement needs; the pool and a transaction both are one.
+type querier interface {
+	Query(ctx context.Context, sql string, args ...any) (pgx.Rows, error)
+	QueryRow(ctx context.Context, sql string, args ...any) pgx.Row
+}
+
+// read runs a read of one statement on the pool, outside a transaction: one statement sees
+// one snapshot anyway, and BEGIN and COMMIT would be two round trips more, each a wait for
+// the server that a loaded machine stretches. The error is mapped as InTx maps it.
+func (db *DB) read(ctx context.Context, fn func(q querier) error) error {
+	return mapError(fn(db.pool))
+}
+
+// atomically sends the queued statements in one round trip, where PostgreSQL runs them in
+// one implicit transaction: all of them or none. A deadlock is retried as InTx retries it;
+// the error is mapped.
+func (db *DB) atomically(ctx context.Context, b *pgx.Batch) error {
+	var err error
+	for attempt := 1; attempt <= maxTxAttempts; attempt++ {
+		if err = db.sendBatch(ctx, b); !retryable(err) {
+			break
+		}
+		select {
+		case <-ctx.Done():
+			return mapError(ctx.Err())
+		case <-time.After(time.Duration(attempt*attempt) * 5 * time.Millisecond):
+		}
+	}
+	return mapError(err)
+}
+
+func (db *DB) sendBatch(ctx context.Context, b *pgx.Batch) error {
+	br := db.pool.SendBatch(ctx, b)
+	for range b.Len() {
+		if _, err := br.Exec(); err != nil {
+			_ = br.Close()
+			return err
+		}
+	}
+	return br.Close()
+}
 
 // maxTxAttempts bounds retries of a transaction that lost a serialization race.
 const maxTxAttempts = 5

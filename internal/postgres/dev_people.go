@@ -17,9 +17,9 @@ import (
 // signing in again finds their own feed and surveys.
 func (db *DB) DevPeople(ctx context.Context, servants int) ([]domain.Actor, error) {
 	var out []domain.Actor
-	err := db.InTx(ctx, pgx.ReadCommitted, func(tx pgx.Tx) error {
+	err := db.read(ctx, func(q querier) error {
 		out = out[:0]
-		rows, err := tx.Query(ctx, `
+		rows, err := q.Query(ctx, `
 			SELECT 'ministry', id, name, id, '', '', '' FROM authorities
 			UNION ALL SELECT 'reserve_authority', id, name, id, '', '', '' FROM authorities
 			UNION ALL SELECT 'hr', id, name, authority, id, '', '' FROM agencies

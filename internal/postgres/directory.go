@@ -27,8 +27,8 @@ func (db *DB) PutAuthority(ctx context.Context, a domain.Authority) (domain.Auth
 // GetAuthority returns one authority or a not_found error.
 func (db *DB) GetAuthority(ctx context.Context, id string) (domain.Authority, error) {
 	var out domain.Authority
-	err := db.InTx(ctx, pgx.ReadCommitted, func(tx pgx.Tx) error {
-		return tx.QueryRow(ctx, `SELECT id, name, region, emails, updated_at FROM authorities WHERE id = $1`, id).
+	err := db.read(ctx, func(q querier) error {
+		return q.QueryRow(ctx, `SELECT id, name, region, emails, updated_at FROM authorities WHERE id = $1`, id).
 			Scan(&out.ID, &out.Name, &out.Region, &out.Emails, &out.UpdatedAt)
 	})
 	if domain.IsCode(err, domain.CodeNotFound) {
@@ -41,8 +41,8 @@ func (db *DB) GetAuthority(ctx context.Context, id string) (domain.Authority, er
 // applicant chooses from when asking to be connected.
 func (db *DB) ListAuthorities(ctx context.Context) ([]domain.Authority, error) {
 	var out []domain.Authority
-	err := db.InTx(ctx, pgx.ReadCommitted, func(tx pgx.Tx) error {
-		rows, err := tx.Query(ctx, `SELECT id, name, region, updated_at FROM authorities ORDER BY name, id LIMIT 1000`)
+	err := db.read(ctx, func(q querier) error {
+		rows, err := q.Query(ctx, `SELECT id, name, region, updated_at FROM authorities ORDER BY name, id LIMIT 1000`)
 		if err != nil {
 			return err
 		}
@@ -76,8 +76,8 @@ func (db *DB) PutAgency(ctx context.Context, a domain.Agency) (domain.Agency, er
 // GetAgency returns one agency or a not_found error.
 func (db *DB) GetAgency(ctx context.Context, id string) (domain.Agency, error) {
 	var out domain.Agency
-	err := db.InTx(ctx, pgx.ReadCommitted, func(tx pgx.Tx) error {
-		return tx.QueryRow(ctx, `
+	err := db.read(ctx, func(q querier) error {
+		return q.QueryRow(ctx, `
 			SELECT id, name, authority, region, hr_emails, head_email, updated_at
 			FROM agencies WHERE id = $1`, id).
 			Scan(&out.ID, &out.Name, &out.Authority, &out.Region, &out.HREmails, &out.HeadEmail, &out.UpdatedAt)
@@ -96,8 +96,8 @@ func (db *DB) ListAgencies(ctx context.Context, authority string, page Page) ([]
 	}
 	limit := page.limit()
 	var out []domain.Agency
-	err = db.InTx(ctx, pgx.ReadCommitted, func(tx pgx.Tx) error {
-		rows, err := tx.Query(ctx, `
+	err = db.read(ctx, func(q querier) error {
+		rows, err := q.Query(ctx, `
 			SELECT id, name, authority, region, hr_emails, head_email, updated_at
 			FROM agencies
 			WHERE ($1 = '' OR authority = $1) AND id > $2
@@ -141,8 +141,8 @@ func (db *DB) EmailsFor(ctx context.Context, a domain.Audience) ([]string, error
 		return nil, nil
 	}
 	var emails []string
-	err := db.InTx(ctx, pgx.ReadCommitted, func(tx pgx.Tx) error {
-		return tx.QueryRow(ctx, q, a.Scope).Scan(&emails)
+	err := db.read(ctx, func(r querier) error {
+		return r.QueryRow(ctx, q, a.Scope).Scan(&emails)
 	})
 	if domain.IsCode(err, domain.CodeNotFound) {
 		return nil, nil

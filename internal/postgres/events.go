@@ -8,14 +8,21 @@ import (
 	"github.com/profdev/profdev/internal/domain"
 )
 
-// insertEvent appends a step to a workflow's timeline; the same (workflow, seq) twice is a no-op.
+// eventInsert appends a step to a workflow's timeline; the same (workflow, seq) twice is a no-op.
+const eventInsert = `
+	INSERT INTO events (workflow_id, seq, subject_id, at, actor, action, details)
+	VALUES ($1, $2, $3, $4, $5, $6, $7)
+	ON CONFLICT (workflow_id, seq) DO NOTHING`
+
+// insertEvent runs eventInsert in a transaction.
 func insertEvent(ctx context.Context, tx pgx.Tx, workflowID, subjectID string, ev domain.Event) error {
-	_, err := tx.Exec(ctx, `
-		INSERT INTO events (workflow_id, seq, subject_id, at, actor, action, details)
-		VALUES ($1, $2, $3, $4, $5, $6, $7)
-		ON CONFLICT (workflow_id, seq) DO NOTHING`,
-		workflowID, ev.Seq, subjectID, ev.At, ev.Actor, ev.Action, detailsOrEmpty(ev.Details))
+	_, err := tx.Exec(ctx, eventInsert, workflowID, ev.Seq, subjectID, ev.At, ev.Actor, ev.Action, detailsOrEmpty(ev.Details))
 	return err
+}
+
+// queueEvent queues eventInsert in a batch (see atomically).
+func queueEvent(b *pgx.Batch, workflowID, subjectID string, ev domain.Event) {
+	b.Queue(eventInsert, workflowID, ev.Seq, subjectID, ev.At, ev.Actor, ev.Action, detailsOrEmpty(ev.Details))
 }
 
 func detailsOrEmpty(d map[string]any) map[string]any {
@@ -37,8 +44,8 @@ func (db *DB) WorkflowTimeline(ctx context.Context, workflowID string) ([]domain
 
 func (db *DB) timeline(ctx context.Context, where, arg string) ([]domain.Event, error) {
 	var out []domain.Event
-	err := db.InTx(ctx, pgx.ReadCommitted, func(tx pgx.Tx) error {
-		rows, err := tx.Query(ctx, `
+	err := db.read(ctx, func(q querier) error {
+		rows, err := q.Query(ctx, `
 			SELECT seq, at, actor, action, details FROM events
 			WHERE `+where+` ORDER BY at, workflow_id, seq`, arg)
 		if err != nil {

@@ -121,8 +121,8 @@ func (db *DB) SendPendingEmails(ctx context.Context, notificationID int64, send 
 // PendingEmailCount reports how many emails of a notification are still owed.
 func (db *DB) PendingEmailCount(ctx context.Context, notificationID int64) (int, error) {
 	var n int
-	err := db.InTx(ctx, pgx.ReadCommitted, func(tx pgx.Tx) error {
-		return tx.QueryRow(ctx, `SELECT count(*) FROM email_outbox WHERE notification_id = $1 AND state = 'pending'`, notificationID).Scan(&n)
+	err := db.read(ctx, func(q querier) error {
+		return q.QueryRow(ctx, `SELECT count(*) FROM email_outbox WHERE notification_id = $1 AND state = 'pending'`, notificationID).Scan(&n)
 	})
 	return n, err
 }
@@ -136,8 +136,8 @@ func (db *DB) ListNotifications(ctx context.Context, actor domain.Actor, page Pa
 	}
 	limit := page.limit()
 	var out []domain.Notification
-	err = db.InTx(ctx, pgx.ReadCommitted, func(tx pgx.Tx) error {
-		rows, err := tx.Query(ctx, `
+	err = db.read(ctx, func(q querier) error {
+		rows, err := q.Query(ctx, `
 			SELECT id, workflow_id, step, coalesce(audience_sub, ''), coalesce(audience_role, ''),
 				coalesce(audience_scope, ''), subject, body, link, created_at
 			FROM notifications

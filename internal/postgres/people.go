@@ -50,8 +50,8 @@ func invitations(ctx context.Context, tx pgx.Tx, ids []string) ([]domain.Invitat
 // it; the code goes nowhere else.
 func (db *DB) InvitationOf(ctx context.Context, personID string) (domain.Invitation, string, error) {
 	in, code := domain.Invitation{PersonID: personID}, ""
-	err := db.InTx(ctx, pgx.ReadCommitted, func(tx pgx.Tx) error {
-		return tx.QueryRow(ctx, `SELECT full_name, email, invite_code FROM people WHERE id = $1`, personID).
+	err := db.read(ctx, func(q querier) error {
+		return q.QueryRow(ctx, `SELECT full_name, email, invite_code FROM people WHERE id = $1`, personID).
 			Scan(&in.FullName, &in.Email, &code)
 	})
 	if domain.IsCode(err, domain.CodeNotFound) {
@@ -113,9 +113,9 @@ func (db *DB) AcceptInvitation(ctx context.Context, code string, actor domain.Ac
 // PersonBySub returns the person bound to an identity provider's subject, or not_found.
 func (db *DB) PersonBySub(ctx context.Context, sub string) (domain.Person, error) {
 	var p domain.Person
-	err := db.InTx(ctx, pgx.ReadCommitted, func(tx pgx.Tx) error {
+	err := db.read(ctx, func(q querier) error {
 		var err error
-		p, err = scanPerson(tx.QueryRow(ctx, `SELECT `+personColumns+` FROM people WHERE sub = $1`, sub))
+		p, err = scanPerson(q.QueryRow(ctx, `SELECT `+personColumns+` FROM people WHERE sub = $1`, sub))
 		return err
 	})
 	if domain.IsCode(err, domain.CodeNotFound) {

@@ -102,9 +102,9 @@ func scanCycle(r pgx.Row) (domain.Cycle, error) {
 // GetCycle returns an authority's cycle for a year, or not_found.
 func (db *DB) GetCycle(ctx context.Context, authority string, year int) (domain.Cycle, error) {
 	var c domain.Cycle
-	err := db.InTx(ctx, pgx.ReadCommitted, func(tx pgx.Tx) error {
+	err := db.read(ctx, func(q querier) error {
 		var err error
-		c, err = scanCycle(tx.QueryRow(ctx, `SELECT `+cycleColumns+` FROM planning_cycles WHERE authority = $1 AND year = $2`, authority, year))
+		c, err = scanCycle(q.QueryRow(ctx, `SELECT `+cycleColumns+` FROM planning_cycles WHERE authority = $1 AND year = $2`, authority, year))
 		return err
 	})
 	if domain.IsCode(err, domain.CodeNotFound) {
@@ -150,9 +150,9 @@ func scanPlan(r pgx.Row) (domain.Plan, error) {
 // GetPlan returns one plan, or not_found.
 func (db *DB) GetPlan(ctx context.Context, id string) (domain.Plan, error) {
 	var p domain.Plan
-	err := db.InTx(ctx, pgx.ReadCommitted, func(tx pgx.Tx) error {
+	err := db.read(ctx, func(q querier) error {
 		var err error
-		p, err = scanPlan(tx.QueryRow(ctx, `SELECT `+planColumns+` FROM planning_plans WHERE id = $1`, id))
+		p, err = scanPlan(q.QueryRow(ctx, `SELECT `+planColumns+` FROM planning_plans WHERE id = $1`, id))
 		return err
 	})
 	if domain.IsCode(err, domain.CodeNotFound) {
@@ -164,8 +164,8 @@ func (db *DB) GetPlan(ctx context.Context, id string) (domain.Plan, error) {
 // CyclePlans returns the plans of a cycle, by participant.
 func (db *DB) CyclePlans(ctx context.Context, cycleID string) ([]domain.Plan, error) {
 	out := []domain.Plan{}
-	err := db.InTx(ctx, pgx.ReadCommitted, func(tx pgx.Tx) error {
-		rows, err := tx.Query(ctx, `SELECT `+planColumns+` FROM planning_plans WHERE cycle_id = $1
+	err := db.read(ctx, func(q querier) error {
+		rows, err := q.Query(ctx, `SELECT `+planColumns+` FROM planning_plans WHERE cycle_id = $1
 			ORDER BY participant_kind, participant_id`, cycleID)
 		if err != nil {
 			return err
@@ -179,8 +179,8 @@ func (db *DB) CyclePlans(ctx context.Context, cycleID string) ([]domain.Plan, er
 // CycleReports returns the quarterly reports of a cycle, by quarter and agency.
 func (db *DB) CycleReports(ctx context.Context, cycleID string) ([]domain.QuarterlyReport, error) {
 	out := []domain.QuarterlyReport{}
-	err := db.InTx(ctx, pgx.ReadCommitted, func(tx pgx.Tx) error {
-		rows, err := tx.Query(ctx, `
+	err := db.read(ctx, func(q querier) error {
+		rows, err := q.Query(ctx, `
 			SELECT id, cycle_id, authority, year, agency, agency_name, quarter, figures, reserve_form, due, on_time,
 				submitted_by, submitted_at
 			FROM planning_reports WHERE cycle_id = $1 ORDER BY quarter, agency`, cycleID)
@@ -204,8 +204,8 @@ func (db *DB) CycleReports(ctx context.Context, cycleID string) ([]domain.Quarte
 // cycle before year; none when it has had no cycle.
 func (db *DB) LatestPriorityDirections(ctx context.Context, authority string, year int) ([]string, error) {
 	var out []string
-	err := db.InTx(ctx, pgx.ReadCommitted, func(tx pgx.Tx) error {
-		return tx.QueryRow(ctx, `SELECT priority_directions FROM planning_cycles WHERE authority = $1 AND year < $2
+	err := db.read(ctx, func(q querier) error {
+		return q.QueryRow(ctx, `SELECT priority_directions FROM planning_cycles WHERE authority = $1 AND year < $2
 			ORDER BY year DESC LIMIT 1`, authority, year).Scan(&out)
 	})
 	if domain.IsCode(err, domain.CodeNotFound) {
@@ -232,8 +232,8 @@ func (db *DB) PlanningParticipant(ctx context.Context, authority string, kind do
 			WHERE m.authority = $1 AND m.provider_id = $2 AND m.status <> 'excluded'`
 	}
 	var p domain.CycleParticipant
-	err := db.InTx(ctx, pgx.ReadCommitted, func(tx pgx.Tx) error {
-		return tx.QueryRow(ctx, q, authority, id).Scan(&p.Kind, &p.ID, &p.Name, &p.Emails)
+	err := db.read(ctx, func(r querier) error {
+		return r.QueryRow(ctx, q, authority, id).Scan(&p.Kind, &p.ID, &p.Name, &p.Emails)
 	})
 	if domain.IsCode(err, domain.CodeNotFound) {
 		return p, domain.NotFound(fmt.Sprintf("%s %s in the planning of %s", kind, id, authority))

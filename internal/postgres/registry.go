@@ -50,9 +50,9 @@ func (db *DB) SaveApplication(ctx context.Context, a domain.Application, ev doma
 // GetApplication returns one application or not_found.
 func (db *DB) GetApplication(ctx context.Context, id string) (domain.Application, error) {
 	var a domain.Application
-	err := db.InTx(ctx, pgx.ReadCommitted, func(tx pgx.Tx) error {
+	err := db.read(ctx, func(q querier) error {
 		var err error
-		a, err = scanApplication(tx.QueryRow(ctx, `SELECT `+applicationColumns+` FROM registry_applications WHERE id = $1`, id))
+		a, err = scanApplication(q.QueryRow(ctx, `SELECT `+applicationColumns+` FROM registry_applications WHERE id = $1`, id))
 		return err
 	})
 	if domain.IsCode(err, domain.CodeNotFound) {
@@ -77,8 +77,8 @@ func (db *DB) ListApplications(ctx context.Context, f ApplicationFilter, page Pa
 	}
 	limit := page.limit()
 	var out []domain.Application
-	err = db.InTx(ctx, pgx.ReadCommitted, func(tx pgx.Tx) error {
-		rows, err := tx.Query(ctx, `SELECT `+applicationColumns+` FROM registry_applications
+	err = db.read(ctx, func(q querier) error {
+		rows, err := q.Query(ctx, `SELECT `+applicationColumns+` FROM registry_applications
 			WHERE ($1 = '' OR authority = $1) AND ($2 = '' OR provider_id = $2) AND ($3 = '' OR status = $3)
 				AND ($4::boolean IS NULL OR overdue = $4) AND id > $5
 			ORDER BY id LIMIT $6`, f.Authority, f.ProviderID, f.Status, f.Overdue, after, limit+1)
@@ -145,8 +145,8 @@ func membershipSubject(providerID, authority string) string {
 // GetMembership returns a provider's standing with an authority, or not_found.
 func (db *DB) GetMembership(ctx context.Context, providerID, authority string) (domain.Membership, error) {
 	var m domain.Membership
-	err := db.InTx(ctx, pgx.ReadCommitted, func(tx pgx.Tx) error {
-		return tx.QueryRow(ctx, `
+	err := db.read(ctx, func(q querier) error {
+		return q.QueryRow(ctx, `
 			SELECT provider_id, authority, status, workflow_id, application_id, admitted_at, exclusion_reason, excluded_at, revision
 			FROM registry_memberships WHERE provider_id = $1 AND authority = $2`, providerID, authority).
 			Scan(&m.ProviderID, &m.Authority, &m.Status, &m.WorkflowID, &m.ApplicationID, &m.AdmittedAt,
@@ -166,8 +166,8 @@ func (db *DB) MembershipTimeline(ctx context.Context, providerID, authority stri
 // ProviderMemberships lists a provider's memberships with every authority.
 func (db *DB) ProviderMemberships(ctx context.Context, providerID string) ([]domain.Membership, error) {
 	var out []domain.Membership
-	err := db.InTx(ctx, pgx.ReadCommitted, func(tx pgx.Tx) error {
-		rows, err := tx.Query(ctx, `
+	err := db.read(ctx, func(q querier) error {
+		rows, err := q.Query(ctx, `
 			SELECT provider_id, authority, status, workflow_id, application_id, admitted_at, exclusion_reason, excluded_at, revision
 			FROM registry_memberships WHERE provider_id = $1 ORDER BY authority`, providerID)
 		if err != nil {

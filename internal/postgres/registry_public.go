@@ -49,8 +49,8 @@ func saveDeclaration(ctx context.Context, tx pgx.Tx, d domain.Declaration) error
 // GetDeclaration returns one declaration or not_found.
 func (db *DB) GetDeclaration(ctx context.Context, id string) (domain.Declaration, error) {
 	var d domain.Declaration
-	err := db.InTx(ctx, pgx.ReadCommitted, func(tx pgx.Tx) error {
-		return tx.QueryRow(ctx, `
+	err := db.read(ctx, func(q querier) error {
+		return q.QueryRow(ctx, `
 			SELECT id, provider_id, authority, year, status, programmes, reasons, submitted_at, decided_at
 			FROM registry_declarations WHERE id = $1`, id).
 			Scan(&d.ID, &d.ProviderID, &d.Authority, &d.Year, &d.Status, &d.Programmes, &d.Reasons, &d.SubmittedAt, &d.DecidedAt)
@@ -65,8 +65,8 @@ func (db *DB) GetDeclaration(ctx context.Context, id string) (domain.Declaration
 // excluded, with their accepted programmes for the year.
 func (db *DB) PublicRegistry(ctx context.Context, authority string, year int) ([]domain.PublicProvider, error) {
 	var out []domain.PublicProvider
-	err := db.InTx(ctx, pgx.ReadCommitted, func(tx pgx.Tx) error {
-		rows, err := tx.Query(ctx, `
+	err := db.read(ctx, func(q querier) error {
+		rows, err := q.Query(ctx, `
 			SELECT p.id, p.name, p.inn, p.ogrn, p.license_number, p.address, m.admitted_at,
 				coalesce(jsonb_agg(jsonb_build_object('code', g.code, 'title', g.title, 'kind', g.kind, 'hours', g.hours,
 					'format', g.format, 'price', g.price) ORDER BY g.code) FILTER (WHERE g.code IS NOT NULL), '[]')
@@ -108,8 +108,8 @@ func (db *DB) ProgrammeForCertificate(ctx context.Context, authority, providerID
 		return domain.Programme{}, domain.Conflict("provider %s was excluded from the registry of %s: no new certificates", providerID, authority)
 	}
 	var p domain.Programme
-	err = db.InTx(ctx, pgx.ReadCommitted, func(tx pgx.Tx) error {
-		return tx.QueryRow(ctx, `
+	err = db.read(ctx, func(q querier) error {
+		return q.QueryRow(ctx, `
 			SELECT code, title, kind, hours, format, price::float8 FROM registry_programmes
 			WHERE provider_id = $1 AND authority = $2 AND year = $3 AND code = $4`, providerID, authority, year, code).
 			Scan(&p.Code, &p.Title, &p.Kind, &p.Hours, &p.Format, &p.Price)

@@ -30,8 +30,8 @@ func (db *DB) PutReserveQuotas(ctx context.Context, q domain.ReserveQuota) (doma
 // ReserveQuotasFor returns the quotas set for a participant and year; none set is all zero.
 func (db *DB) ReserveQuotasFor(ctx context.Context, authority, agency string, year int) (domain.ReserveQuotas, error) {
 	var q domain.ReserveQuotas
-	err := db.InTx(ctx, pgx.ReadCommitted, func(tx pgx.Tx) error {
-		return tx.QueryRow(ctx, `SELECT cat_i, cat_ii, cat_iii, revision FROM reserve_quotas
+	err := db.read(ctx, func(r querier) error {
+		return r.QueryRow(ctx, `SELECT cat_i, cat_ii, cat_iii, revision FROM reserve_quotas
 			WHERE authority = $1 AND agency = $2 AND year = $3`, authority, agency, year).Scan(&q.I, &q.II, &q.III, &q.Revision)
 	})
 	if domain.IsCode(err, domain.CodeNotFound) {
@@ -195,8 +195,8 @@ func (db *DB) ListNominations(ctx context.Context, f NominationFilter, page Page
 // authority included in its reserve in the given year; nil when absent.
 func (db *DB) PreviousReserve(ctx context.Context, authority, fullName, dateOfBirth string, year int) (*domain.PreviousReserve, error) {
 	var p domain.PreviousReserve
-	err := db.InTx(ctx, pgx.ReadCommitted, func(tx pgx.Tx) error {
-		return tx.QueryRow(ctx, `
+	err := db.read(ctx, func(q querier) error {
+		return q.QueryRow(ctx, `
 			SELECT year, included_category, agency, nomination_id FROM reserve_candidates
 			WHERE authority = $1 AND person_key = $2 AND year = $3 AND status = 'included'
 			ORDER BY nomination_id LIMIT 1`, authority, domain.PersonKey(fullName, dateOfBirth), year).
