@@ -3,7 +3,7 @@ package main
 import (
 	"context"
 	"os"
-	"runtime"
+	"runtime/debug"
 	"strconv"
 	"strings"
 	"testing"
@@ -13,6 +13,7 @@ import (
 	"github.com/rs/zerolog"
 	enumspb "go.temporal.io/api/enums/v1"
 	"go.temporal.io/sdk/client"
+	sdkworker "go.temporal.io/sdk/worker"
 
 	"github.com/profdev/profdev/internal/app"
 	"github.com/profdev/profdev/internal/domain"
@@ -91,9 +92,10 @@ func certificateLifecycle(ctx context.Context, b *testing.B, db *postgres.DB, tc
 	return certEvents, certActions, float64(be) / float64(n), float64(ba) / float64(n)
 }
 
-// rssMB is this process's resident set size in MB (Linux /proc), after a garbage collection.
+// rssMB is this process's resident set size in MB (Linux /proc), after a garbage collection
+// that returns the freed memory to the system.
 func rssMB(b *testing.B) float64 {
-	runtime.GC()
+	debug.FreeOSMemory()
 	data, err := os.ReadFile("/proc/self/status")
 	if err != nil {
 		b.Fatal(err)
@@ -109,4 +111,39 @@ func rssMB(b *testing.B) float64 {
 	}
 	b.Fatal("no VmRSS in /proc/self/status")
 	return 0
+}
+
+// memory is the bench process's RSS around the open certificate workflows, in MB.
+type memory struct {
+	idle, open, purged float64
+	// cachedKB is what an open workflow costs while the worker's sticky cache holds it;
+	// restKB what it costs once evicted (the server's caches, warmed pools: an upper bound).
+	cachedKB, restKB float64
+	cacheSize        int
+}
+
+// stickyCacheSize is the SDK's default size of the worker's cache of workflows (the worker
+// does not change it): past it, a workflow is evicted and replayed on its next task.
+const stickyCacheSize = 10000
+
+// projected is the RSS with open workflows: the cache holds at most cacheSize of them.
+func (m memory) projected(open int) float64 {
+	return m.idle + (float64(min(open, m.cacheSize))*m.cachedKB+float64(open)*m.restKB)/1024
+}
+
+// openMemory measures the RSS with n certificate workflows open, then again once the
+// worker's cache of them is emptied (the SDK empties it only with the worker stopped, so *w
+// is stopped and replaced by a new one from start).
+func openMemory(b *testing.B, w *sdkworker.Worker, start func() sdkworker.Worker, idle float64, n int) memory {
+	m := memory{idle: idle, open: rssMB(b), cacheSize: stickyCacheSize}
+	(*w).Stop()
+	sdkworker.PurgeStickyWorkflowCache()
+	m.purged = rssMB(b)
+	*w = start()
+	if err := (*w).Start(); err != nil {
+		b.Fatal(err)
+	}
+	m.cachedKB = max(0, m.open-m.purged) * 1024 / float64(n)
+	m.restKB = max(0, m.purged-m.idle) * 1024 / float64(n)
+	return m
 }

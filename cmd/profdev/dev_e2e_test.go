@@ -31,6 +31,9 @@ func TestMain(m *testing.M) {
 	if os.Getenv(childEnv) == "1" {
 		os.Exit(runChild(os.Args))
 	}
+	if os.Getenv(probeURLEnv) != "" {
+		os.Exit(runProbe())
+	}
 	os.Exit(m.Run())
 }
 
