@@ -126,9 +126,10 @@ type memory struct {
 // does not change it): past it, a workflow is evicted and replayed on its next task.
 const stickyCacheSize = 10000
 
-// projected is the RSS with open workflows: the cache holds at most cacheSize of them.
-func (m memory) projected(open int) float64 {
-	return m.idle + (float64(min(open, m.cacheSize))*m.cachedKB+float64(open)*m.restKB)/1024
+// workerMB is what open workflows add to the worker: the cache holds at most cacheSize of
+// them, and an evicted one costs the worker nothing until its next step replays it.
+func (m memory) workerMB(open int) float64 {
+	return float64(min(open, m.cacheSize)) * m.cachedKB / 1024
 }
 
 // openMemory measures the RSS with n certificate workflows open, then again once the
