@@ -154,12 +154,19 @@ func (c *Console) outcomeForm(w http.ResponseWriter, r *http.Request) {
 }
 
 func (c *Console) showOutcomeForm(w http.ResponseWriter, r *http.Request, status int, prob *problem) {
-	waiting, ok := c.providerAwaiting(w, r)
-	if !ok {
+	// The form shows only how many await an outcome: counted, not read (the template reads them).
+	a := actorOf(r)
+	err := app.Require(a, domain.RoleProvider)
+	waiting := 0
+	if err == nil {
+		waiting, err = c.app.CountCertificates(r.Context(), a, postgres.CertificateFilter{Status: string(domain.CertificateEnrolled)}, maxOutcomeRows)
+	}
+	if err != nil {
+		c.renderError(w, r, err)
 		return
 	}
 	c.render(w, r, status, "outcomes", "Результаты обучения группы",
-		outcomeFormView{Columns: outcomeSheet.columns, Waiting: len(waiting), Max: maxOutcomeRows}, prob)
+		outcomeFormView{Columns: outcomeSheet.columns, Waiting: waiting, Max: maxOutcomeRows}, prob)
 }
 
 // outcomeTemplate sends the spreadsheet of the provider's certificates awaiting an outcome,

@@ -26,6 +26,7 @@ type CertificateStore interface {
 	ProgrammeForCertificate(ctx context.Context, authority, providerID, code string, year int) (domain.Programme, error)
 	GetCertificate(ctx context.Context, number string) (domain.Certificate, error)
 	ListCertificates(ctx context.Context, f postgres.CertificateFilter, page postgres.Page) ([]domain.Certificate, string, error)
+	CountCertificates(ctx context.Context, f postgres.CertificateFilter, max int) (int, error)
 	GetDocument(ctx context.Context, number string, seq int) (domain.Document, error)
 	VerifyCertificate(ctx context.Context, number string) (domain.Verification, error)
 	SigningChains(ctx context.Context) ([]byte, error)
@@ -86,24 +87,37 @@ func (s *Service) Certificate(ctx context.Context, actor domain.Actor, number st
 // Certificates lists the certificates the actor may see that match the filter; the actor's
 // own scope always wins, and a filter naming another scope is forbidden.
 func (s *Service) Certificates(ctx context.Context, actor domain.Actor, f postgres.CertificateFilter, page postgres.Page) ([]domain.Certificate, string, error) {
-	if err := Require(actor, CertificateReaders...); err != nil {
+	if err := scopeCertificates(actor, &f); err != nil {
 		return nil, "", err
 	}
-	var err error
+	return s.store.ListCertificates(ctx, f, page)
+}
+
+// CountCertificates counts, up to max, the certificates Certificates would list.
+func (s *Service) CountCertificates(ctx context.Context, actor domain.Actor, f postgres.CertificateFilter, max int) (int, error) {
+	if err := scopeCertificates(actor, &f); err != nil {
+		return 0, err
+	}
+	return s.store.CountCertificates(ctx, f, max)
+}
+
+// scopeCertificates pins a certificate filter to the actor's scope: the actor's own scope
+// always wins, and a filter naming another scope is forbidden.
+func scopeCertificates(actor domain.Actor, f *postgres.CertificateFilter) error {
+	if err := Require(actor, CertificateReaders...); err != nil {
+		return err
+	}
 	switch actor.Role {
 	case domain.RoleMinistry:
 		f.Authority = actor.Authority
 	case domain.RoleHR:
-		err = pinScope("certificates", "agency", actor.Agency, &f.Agency)
+		return pinScope("certificates", "agency", actor.Agency, &f.Agency)
 	case domain.RoleProvider:
-		err = pinScope("certificates", "provider", actor.Provider, &f.Provider)
+		return pinScope("certificates", "provider", actor.Provider, &f.Provider)
 	case domain.RoleServant:
-		err = pinScope("certificates", "servant", actor.Servant, &f.Servant)
+		return pinScope("certificates", "servant", actor.Servant, &f.Servant)
 	}
-	if err != nil {
-		return nil, "", err
-	}
-	return s.store.ListCertificates(ctx, f, page)
+	return nil
 }
 
 // CertificateDocument returns the latest document of a certificate (the newest duplicate);

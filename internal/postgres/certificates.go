@@ -119,6 +119,28 @@ type CertificateFilter struct {
 	Overdue *bool
 }
 
+// certificateWhere is the filter of ListCertificates and CountCertificates; its arguments are
+// CertificateFilter.args, $9 the number to list after and $10 the limit.
+const certificateWhere = `($1 = '' OR authority = $1) AND ($2 = '' OR agency_id = $2) AND ($3 = '' OR provider_id = $3)
+	AND ($4 = '' OR servant_id = $4) AND ($5 = '' OR status = $5) AND ($6 = '' OR number = $6)
+	AND ($7 = 0 OR year = $7) AND ($8::boolean IS NULL OR overdue = $8) AND number > $9
+	AND status <> 'issuing' AND ($11 = '' OR lower(servant->>'full_name') LIKE $11)`
+
+func (f CertificateFilter) args(after string, limit int) []any {
+	return []any{f.Authority, f.Agency, f.Provider, f.Servant, f.Status, f.Number, f.Year, f.Overdue, after, limit, namePrefix(f.Name)}
+}
+
+// CountCertificates counts the certificates ListCertificates lists for the filter, up to max:
+// a count the reader shows without reading the rows.
+func (db *DB) CountCertificates(ctx context.Context, f CertificateFilter, max int) (int, error) {
+	var n int
+	err := db.read(ctx, func(q querier) error {
+		return q.QueryRow(ctx, `SELECT count(*) FROM (SELECT 1 FROM certificates WHERE `+certificateWhere+` LIMIT $10) c`,
+			f.args("", max)...).Scan(&n)
+	})
+	return n, err
+}
+
 // ListCertificates lists certificates by number, filtered and paginated by keyset.
 func (db *DB) ListCertificates(ctx context.Context, f CertificateFilter, page Page) ([]domain.Certificate, string, error) {
 	after, err := decodeTextCursor(page.Cursor)
@@ -128,13 +150,8 @@ func (db *DB) ListCertificates(ctx context.Context, f CertificateFilter, page Pa
 	limit := page.limit()
 	var out []domain.Certificate
 	err = db.read(ctx, func(q querier) error {
-		rows, err := q.Query(ctx, `SELECT `+certificateColumns+` FROM certificates
-			WHERE ($1 = '' OR authority = $1) AND ($2 = '' OR agency_id = $2) AND ($3 = '' OR provider_id = $3)
-				AND ($4 = '' OR servant_id = $4) AND ($5 = '' OR status = $5) AND ($6 = '' OR number = $6)
-				AND ($7 = 0 OR year = $7) AND ($8::boolean IS NULL OR overdue = $8) AND number > $9
-				AND status <> 'issuing' AND ($11 = '' OR lower(servant->>'full_name') LIKE $11)
-			ORDER BY number LIMIT $10`,
-			f.Authority, f.Agency, f.Provider, f.Servant, f.Status, f.Number, f.Year, f.Overdue, after, limit+1, namePrefix(f.Name))
+		rows, err := q.Query(ctx, `SELECT `+certificateColumns+` FROM certificates WHERE `+certificateWhere+`
+			ORDER BY number LIMIT $10`, f.args(after, limit+1)...)
 		if err != nil {
 			return err
 		}
