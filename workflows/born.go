@@ -21,6 +21,8 @@ import "go.temporal.io/sdk/workflow"
 // the workflows born before are gone. A worker of an older build must not take over a
 // workflow born at a level it does not know (it would ask GetVersion on replay and find no
 // marker); a rolling upgrade is fine, a rollback past the build that introduced a level is not.
+// A batch's certificates are born at the batch's level (startCertificate).
+
 // BornLevel is a level of changes (see above).
 type BornLevel int
 

@@ -201,6 +201,9 @@ func (w *batch) startCertificate(ctx workflow.Context, it activities.NumberedIte
 	in := w.in
 	cin := NewCertificateInput(*it.Request, it.Number, in.Authority, in.Region, in.IssuedBy, in.Terms, in.PublicBaseURL, in.BatchID)
 	cin.Digest = w.digest
+	// A batch's certificates are born at the batch's level, not this build's: how an item
+	// reports to its batch is one of the changes a level fixes, so both sides must agree.
+	cin.Born = in.Born
 	return workflow.ExecuteChildWorkflow(workflow.WithChildOptions(ctx, workflow.ChildWorkflowOptions{
 		WorkflowID:            CertificateWorkflowID(it.Number),
 		ParentClosePolicy:     enumspb.PARENT_CLOSE_POLICY_ABANDON,
