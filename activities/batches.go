@@ -13,20 +13,60 @@ type BatchStore interface {
 	BatchItems(ctx context.Context, batchID string, from, limit int) ([]domain.BatchItem, error)
 	AllocateCertificateNumber(ctx context.Context, authority string, year int, claimKey string) (string, error)
 	SetBatchItemResult(ctx context.Context, batchID string, index int, number, errMsg string) error
-	RefuseBatchItem(ctx context.Context, batchID, number, reason string) error
+	RefuseBatchItem(ctx context.Context, batchID, number string, code domain.Code, reason string) error
+	SettledBatchItems(ctx context.Context, batchID string, from, to int) ([]domain.SettledBatchItem, error)
 }
 
-// BatchRefusal says why the certificate numbered for a batch item could not be issued.
+// BatchRefusal says why the certificate numbered for a batch item could not be issued. Code
+// is the refusal's; certificates born before level 2 (workflows/born.go) send none.
 type BatchRefusal struct {
-	BatchID string `json:"batch_id"`
-	Number  string `json:"number"`
-	Reason  string `json:"reason"`
+	BatchID string      `json:"batch_id"`
+	Number  string      `json:"number"`
+	Code    domain.Code `json:"code,omitempty"`
+	Reason  string      `json:"reason"`
 }
 
 // RefuseBatchItem records a refusal against its batch item, so that the batch's status
 // accounts for the item; recording it again changes nothing.
 func (a *Batches) RefuseBatchItem(ctx context.Context, in BatchRefusal) error {
-	return a.Store.RefuseBatchItem(ctx, in.BatchID, in.Number, in.Reason)
+	return a.Store.RefuseBatchItem(ctx, in.BatchID, in.Number, in.Code, in.Reason)
+}
+
+// SettlementInput asks which items of a batch's run (indexes From to To, To not included)
+// are settled.
+type SettlementInput struct {
+	BatchID string `json:"batch_id"`
+	From    int    `json:"from"`
+	To      int    `json:"to"`
+}
+
+// Settlement is what of a batch's run is settled: the indexes of the items whose certificate
+// is issued, as runs of consecutive indexes (first and last), and the refused items. Runs
+// keep the answer small, since certificates are issued roughly in the order they started.
+type Settlement struct {
+	Issued  [][2]int                  `json:"issued,omitempty"`
+	Refused []domain.SettledBatchItem `json:"refused,omitempty"`
+}
+
+// BatchSettlement reads which items of a batch's run are settled; the batch workflow (born
+// at level 2) reads it instead of waiting for each certificate to signal it.
+func (a *Batches) BatchSettlement(ctx context.Context, in SettlementInput) (Settlement, error) {
+	items, err := a.Store.SettledBatchItems(ctx, in.BatchID, in.From, in.To)
+	if err != nil {
+		return Settlement{}, err
+	}
+	var out Settlement
+	for _, it := range items {
+		switch n := len(out.Issued); {
+		case it.Refused:
+			out.Refused = append(out.Refused, it)
+		case n > 0 && out.Issued[n-1][1] == it.Index-1:
+			out.Issued[n-1][1] = it.Index
+		default:
+			out.Issued = append(out.Issued, [2]int{it.Index, it.Index})
+		}
+	}
+	return out, nil
 }
 
 // Batches number the items of a batch issuance; the batch workflow starts their workflows.

@@ -21,6 +21,7 @@ type fakeBatches struct {
 	items   []domain.BatchItem
 	claims  map[string]string
 	results map[int]string
+	settled []domain.SettledBatchItem
 }
 
 func (f *fakeBatches) BatchItems(_ context.Context, batchID string, from, limit int) ([]domain.BatchItem, error) {
@@ -56,20 +57,57 @@ func (f *fakeBatches) SetBatchItemResult(_ context.Context, batchID string, inde
 	return nil
 }
 
-func (f *fakeBatches) RefuseBatchItem(_ context.Context, batchID, number, reason string) error {
-	return f.record("RefuseBatchItem", batchID, number, reason)
+func (f *fakeBatches) RefuseBatchItem(_ context.Context, batchID, number string, code domain.Code, reason string) error {
+	return f.record("RefuseBatchItem", batchID, number, code, reason)
+}
+
+func (f *fakeBatches) SettledBatchItems(_ context.Context, batchID string, from, to int) ([]domain.SettledBatchItem, error) {
+	return f.settled, f.record("SettledBatchItems", batchID, from, to)
 }
 
 // TestRefuseBatchItem: the refusal reaches the store as sent, and a store error is classified.
 func TestRefuseBatchItem(t *testing.T) {
 	store := &fakeBatches{}
 	env := newEnv(t, &activities.Batches{Store: store})
-	in := activities.BatchRefusal{BatchID: "batch-1", Number: "MT-2026-000007", Reason: "programme PK-1 not found"}
+	in := activities.BatchRefusal{BatchID: "batch-1", Number: "MT-2026-000007", Code: domain.CodeNotFound, Reason: "programme PK-1 not found"}
 	if _, err := env.ExecuteActivity((&activities.Batches{}).RefuseBatchItem, in); err != nil {
 		t.Fatalf("RefuseBatchItem: %v", err)
 	}
-	if diff := cmp.Diff([]call{{"RefuseBatchItem", []any{"batch-1", "MT-2026-000007", "programme PK-1 not found"}}}, store.calls); diff != "" {
+	if diff := cmp.Diff([]call{{"RefuseBatchItem", []any{"batch-1", "MT-2026-000007", domain.CodeNotFound, "programme PK-1 not found"}}}, store.calls); diff != "" {
 		t.Errorf("store calls mismatch (-want +got):\n%s", diff)
+	}
+}
+
+// TestBatchSettlement: the issued items of a run come back as runs of consecutive indexes,
+// the refused ones one by one with their code and reason, and a store error is classified
+// (retried, not failed).
+func TestBatchSettlement(t *testing.T) {
+	refused := domain.SettledBatchItem{Index: 3, Number: "MT-2026-000004", Refused: true, Code: domain.CodeNotFound, Reason: "programme PK-1 not found"}
+	unreadable := domain.SettledBatchItem{Index: 9, Refused: true, Reason: "the item cannot be read"}
+	store := &fakeBatches{settled: []domain.SettledBatchItem{
+		{Index: 0}, {Index: 1}, {Index: 2}, refused, {Index: 4}, {Index: 6}, {Index: 7}, unreadable, {Index: 11},
+	}}
+	env := newEnv(t, &activities.Batches{Store: store})
+	in := activities.SettlementInput{BatchID: "batch-1", From: 0, To: 12}
+	val, err := env.ExecuteActivity((&activities.Batches{}).BatchSettlement, in)
+	if err != nil {
+		t.Fatalf("BatchSettlement: %v", err)
+	}
+	var got activities.Settlement
+	if err := val.Get(&got); err != nil {
+		t.Fatal(err)
+	}
+	want := activities.Settlement{Issued: [][2]int{{0, 2}, {4, 4}, {6, 7}, {11, 11}}, Refused: []domain.SettledBatchItem{refused, unreadable}}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("settlement mismatch (-want +got):\n%s", diff)
+	}
+	if diff := cmp.Diff([]call{{"SettledBatchItems", []any{"batch-1", 0, 12}}}, store.calls); diff != "" {
+		t.Errorf("store calls mismatch (-want +got):\n%s", diff)
+	}
+	store.fail = map[string]error{"SettledBatchItems": errUnavailable}
+	_, err = env.ExecuteActivity((&activities.Batches{}).BatchSettlement, in)
+	if diff := cmp.Diff(unavailable, failureOf(t, err)); diff != "" {
+		t.Errorf("a store outage: failure mismatch (-want +got):\n%s", diff)
 	}
 }
 

@@ -144,7 +144,7 @@ func Certificate(ctx workflow.Context, in CertificateInput) (domain.Certificate,
 			// for, so the batch's status accounts for it instead of showing it waiting for ever.
 			if w.c.BatchID != "" && changeVersion(ctx, w.in.Born, "batch-item-refusal", 1) == 1 {
 				if err := workflow.ExecuteActivity(ctx, batchActivities.RefuseBatchItem,
-					activities.BatchRefusal{BatchID: w.c.BatchID, Number: w.c.Number, Reason: appErr.Message()}).Get(ctx, nil); err != nil {
+					activities.BatchRefusal{BatchID: w.c.BatchID, Number: w.c.Number, Code: domain.Code(appErr.Type()), Reason: appErr.Message()}).Get(ctx, nil); err != nil {
 					return w.c, ownStep(ctx, "recording the batch refusal", err)
 				}
 			}
@@ -265,10 +265,11 @@ func (w *certificate) searchAttributes() []temporal.SearchAttributeUpdate {
 
 // reportToBatch tells the batch that started the certificate whether it was issued or refused
 // (certificate_batch_steps.go). Version 1 reports; certificates started before do not, and
-// their batches did not wait for them.
+// their batches did not wait for them. Certificates born at level 2 do not either: their
+// batch reads what it needs from PostgreSQL, where the issue and the refusal are recorded.
 func (w *certificate) reportToBatch(ctx workflow.Context) {
 	parent := workflow.GetInfo(ctx).ParentWorkflowExecution
-	if w.in.Certificate.BatchID == "" || parent == nil {
+	if w.in.Certificate.BatchID == "" || parent == nil || w.batchReads(ctx) {
 		return
 	}
 	if changeVersion(ctx, w.in.Born, "report-to-batch", 1) == workflow.DefaultVersion {
@@ -288,7 +289,7 @@ func (w *certificate) reportToBatch(ctx workflow.Context) {
 // started already), once the certificate is issued or refused; before that, the report
 // follows anyway.
 func (w *certificate) answerBatch(ctx workflow.Context) {
-	if w.in.Certificate.BatchID == "" {
+	if w.in.Certificate.BatchID == "" || w.batchReads(ctx) {
 		return
 	}
 	asks := workflow.GetSignalChannel(ctx, SignalReportSettlement)
@@ -300,4 +301,10 @@ func (w *certificate) answerBatch(ctx workflow.Context) {
 			}
 		}
 	})
+}
+
+// batchReads: the certificate's batch reads its settlement from PostgreSQL (born at level 2)
+// and is not signalled.
+func (w *certificate) batchReads(ctx workflow.Context) bool {
+	return changeVersion(ctx, w.in.Born, "batch-reads-settlement", 1) == 1
 }

@@ -16,7 +16,7 @@ import (
 // certificate's workflow ID is its number.
 //
 // From version 1 the batch also accounts for every item: each certificate reports to it once
-// it is issued or refused, and a run ends (completes, or continues as new) only once every
+// it is issued or refused (or, born at level 2, the batch reads it), and a run ends (completes, or continues as new) only once every
 // item it started is accounted for; an item whose certificate is still being issued (say,
 // waiting for the database) keeps it waiting. certificate_batch_steps.go holds the signals
 // and the query through which it learns and tells each item's state, and
@@ -95,6 +95,9 @@ func CertificateBatch(ctx workflow.Context, in BatchInput) (int, error) {
 	if in.Tally != nil {
 		w.before = *in.Tally
 	}
+	// Born at level 2, the batch reads which items are settled from PostgreSQL, on a timer,
+	// and its certificates do not signal it (certificate_batch_steps.go).
+	w.reads = changeVersion(ctx, in.Born, "batch-reads-settlement", 1) == 1
 	if err := w.registerHandlers(ctx); err != nil {
 		return 0, err
 	}
@@ -132,8 +135,11 @@ func CertificateBatch(ctx workflow.Context, in BatchInput) (int, error) {
 		for i, f := range futures {
 			err := f.GetChildWorkflowExecution().Get(ctx, nil)
 			if temporal.IsWorkflowExecutionAlreadyStartedError(err) {
-				// Started by an earlier attempt, which it may have reported to: ask again.
-				w.askAgain(ctx, numbered[i].Number)
+				// Started by an earlier attempt, which it may have reported to: ask again (a
+				// batch that reads its settlement finds it in PostgreSQL instead).
+				if !w.reads {
+					w.askAgain(ctx, numbered[i].Number)
+				}
 			} else if err != nil {
 				return started, ownStep(ctx, "starting certificate "+numbered[i].Number, err)
 			}
@@ -142,7 +148,7 @@ func CertificateBatch(ctx workflow.Context, in BatchInput) (int, error) {
 		w.in.From = items[len(items)-1].Index + 1
 		more = started >= batchPerRun
 	}
-	if err := workflow.Await(ctx, func() bool { return w.tally().Waiting == 0 }); err != nil {
+	if err := w.awaitSettlement(ctx); err != nil {
 		return started, err
 	}
 	if w.digest {
@@ -175,6 +181,8 @@ type batch struct {
 	digest  bool
 	runFrom int
 	ofItem  map[string]digestItem
+	// reads: the batch reads its items' settlement instead of being signalled.
+	reads bool
 }
 
 // toIssue are the items that get a certificate: all but those refused at numbering.

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"sync"
 	"testing"
 	"time"
 
@@ -33,7 +34,9 @@ import (
 // kept (delete a file to record it again). The API's end-to-end tests record the first
 // histories (without .v2) on PostgreSQL. The .v2 files were recorded once every process was
 // on the step skeleton; the .v3 ones once a batch accounted for its items; the .v4 ones once
-// certificates and batches were born at a level of changes (born.go), without version markers.
+// certificates and batches were born at a level of changes (born.go), without version markers;
+// the .v5 ones at level 2, where a batch reads its items' settlement and a certificate
+// delivers its document in a local activity.
 func TestRecordProcessHistories(t *testing.T) {
 	if os.Getenv("PROFDEV_RECORD_HISTORIES") != "1" {
 		t.Skip("records histories only with PROFDEV_RECORD_HISTORIES=1")
@@ -83,7 +86,7 @@ func TestRecordProcessHistories(t *testing.T) {
 		rec.update(id, workflows.UpdateReportOutcome, workflows.OutcomeReport{Actor: providerRec, Outcome: domain.Outcome{Outcome: domain.CertificateCompleted, FinishedOn: today, DocumentNumber: "УПК-1"}})
 		rec.update(id, workflows.UpdateRate, workflows.RatingReport{Actor: servantRec, Rating: domain.Rating{Score: 5}})
 		rec.update(id, workflows.UpdateDuplicate, workflows.AuthorityStep{Actor: ministryRec, Reason: "утерян"})
-		rec.save(id, "certificate.v4.history.json")
+		rec.save(id, "certificate.v5.history.json")
 	})
 
 	t.Run("certificate batch", func(t *testing.T) {
@@ -93,9 +96,9 @@ func TestRecordProcessHistories(t *testing.T) {
 		id := workflows.CertificateBatchWorkflowID(in.BatchID)
 		rec.start(id, workflows.CertificateBatchWorkflowType, in)
 		rec.wait(id)
-		rec.save(id, "certificate_batch.v4.history.json")
-		rec.save(workflows.CertificateWorkflowID("MT-REC-100000"), "certificate_batch_item_issued.v4.history.json")
-		rec.save(workflows.CertificateWorkflowID("MT-REC-100001"), "certificate_batch_item.v4.history.json") // refused
+		rec.save(id, "certificate_batch.v5.history.json")
+		rec.save(workflows.CertificateWorkflowID("MT-REC-100000"), "certificate_batch_item_issued.v5.history.json")
+		rec.save(workflows.CertificateWorkflowID("MT-REC-100001"), "certificate_batch_item.v5.history.json") // refused
 	})
 
 	t.Run("reserve nomination", func(t *testing.T) {
@@ -174,10 +177,42 @@ func recCertificateInput(number string, today civil.Date, batchID string) workfl
 func registerStandIns(r worker.Registry) {
 	r.RegisterActivity(&activities.Calendar{Regions: calendar.NewRegions(calendar.Russia(), nil)})
 	ok := func(context.Context, any) error { return nil }
-	for _, name := range []string{"SaveApplication", "EnterRegistry", "SaveMembership", "SaveDeclaration", "SaveCertificate", "SaveRating",
+	for _, name := range []string{"SaveApplication", "EnterRegistry", "SaveMembership", "SaveDeclaration", "SaveRating",
 		"SaveNomination", "SaveCycle", "SavePlan", "SaveQuarterlyReport"} {
 		r.RegisterActivityWithOptions(ok, activity.RegisterOptions{Name: name})
 	}
+	// What PostgreSQL would tell a batch of its items: the certificates whose issued step is
+	// saved, and the refused ones.
+	var mu sync.Mutex
+	issued, refused := map[string]bool{}, map[string]activities.BatchRefusal{}
+	r.RegisterActivityWithOptions(func(_ context.Context, in activities.CertificateStep) error {
+		mu.Lock()
+		defer mu.Unlock()
+		if in.Event.Action == "issued" {
+			issued[in.Certificate.Number] = true
+		}
+		return nil
+	}, activityName("SaveCertificate"))
+	r.RegisterActivityWithOptions(func(_ context.Context, in activities.BatchRefusal) error {
+		mu.Lock()
+		defer mu.Unlock()
+		refused[in.Number] = in
+		return nil
+	}, activityName("RefuseBatchItem"))
+	r.RegisterActivityWithOptions(func(_ context.Context, in activities.SettlementInput) (activities.Settlement, error) {
+		mu.Lock()
+		defer mu.Unlock()
+		var out activities.Settlement
+		for i := in.From; i < in.To; i++ {
+			n := recBatchNumber(i)
+			if ref, ok := refused[n]; ok {
+				out.Refused = append(out.Refused, domain.SettledBatchItem{Index: i, Number: n, Refused: true, Code: ref.Code, Reason: ref.Reason})
+			} else if issued[n] {
+				out.Issued = append(out.Issued, [2]int{i, i})
+			}
+		}
+		return out, nil
+	}, activityName("BatchSettlement"))
 	r.RegisterActivityWithOptions(func(context.Context, notify.Request) (notify.Result, error) { return notify.Result{}, nil }, activityName("Notify"))
 	r.RegisterActivityWithOptions(func(context.Context, activities.DeliveryInput) (notify.Result, error) { return notify.Result{}, nil }, activityName("DeliverDocument"))
 	r.RegisterActivityWithOptions(func(_ context.Context, in activities.PrepareInput) (activities.Prepared, error) {
@@ -200,13 +235,12 @@ func registerStandIns(r worker.Registry) {
 		var out []activities.NumberedItem
 		for i, code := range []string{"PK-1", "PK-GONE"} {
 			req := recCertificateInput("", today, "").Certificate
-			out = append(out, activities.NumberedItem{Index: i, Number: fmt.Sprintf("MT-REC-1%05d", i), Request: &domain.CertificateRequest{
+			out = append(out, activities.NumberedItem{Index: i, Number: recBatchNumber(i), Request: &domain.CertificateRequest{
 				Servant: req.Servant, Agency: req.Agency, ProviderID: req.ProviderID, ProgrammeCode: code, Year: req.Year,
 				Hours: req.Hours, Amount: req.Amount, StartBy: req.StartBy, EndBy: req.EndBy}})
 		}
 		return out, nil
 	}, activityName("NumberBatchItems"))
-	r.RegisterActivityWithOptions(func(context.Context, activities.BatchRefusal) error { return nil }, activityName("RefuseBatchItem"))
 	r.RegisterActivityWithOptions(func(context.Context, activities.QuotaKey) (domain.ReserveQuotas, error) {
 		return domain.ReserveQuotas{I: 1, II: 1, III: 1, Revision: 1}, nil
 	}, activityName("LoadReserveQuotas"))
@@ -220,6 +254,8 @@ func registerStandIns(r worker.Registry) {
 		return activities.CycleDefaults{Region: "RU", Directions: []string{"цифровая трансформация"}}, nil
 	}, activityName("LoadCycleDefaults"))
 }
+
+func recBatchNumber(i int) string { return fmt.Sprintf("MT-REC-1%05d", i) }
 
 // recorder drives workflows on the server and writes their histories.
 type recorder struct {

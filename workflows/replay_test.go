@@ -45,6 +45,11 @@ func TestRecordedHistoriesReplay(t *testing.T) {
 		"certificate_batch.v4.history.json",             // two items: one issued, one refused, with the batch's digests
 		"certificate_batch_item_issued.v4.history.json", // the issued item's certificate
 		"certificate_batch_item.v4.history.json",        // the refused item's certificate, reporting to its batch
+		// Recorded at level 2, where a batch reads its items' settlement instead of being signalled:
+		"certificate.v5.history.json",                   // issue (delivered in a local activity), enrol, complete, a rating, a duplicate
+		"certificate_batch.v5.history.json",             // two items: one issued, one refused, read from storage; the digests
+		"certificate_batch_item_issued.v5.history.json", // the issued item's certificate: one workflow task to be issued
+		"certificate_batch_item.v5.history.json",        // the refused item's certificate, recording its refusal, signalling nothing
 	} {
 		t.Run(file, func(t *testing.T) {
 			b, err := os.ReadFile(filepath.Join("testdata", file))

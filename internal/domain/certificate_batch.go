@@ -44,3 +44,13 @@ type BatchItemState struct {
 	State  string `json:"state"`
 	Reason string `json:"reason,omitempty"`
 }
+
+// SettledBatchItem is an item of a batch that is settled: its certificate is issued, or it
+// is refused (at numbering, or by its certificate) with the code and reason.
+type SettledBatchItem struct {
+	Index   int    `json:"index"`
+	Number  string `json:"number,omitempty"`
+	Refused bool   `json:"refused,omitempty"`
+	Code    Code   `json:"code,omitempty"`
+	Reason  string `json:"reason,omitempty"`
+}

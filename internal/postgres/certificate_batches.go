@@ -70,14 +70,38 @@ func (db *DB) SetBatchItemResult(ctx context.Context, batchID string, index int,
 }
 
 // RefuseBatchItem records why the certificate an item was numbered for could not be issued
-// (a refusal no retry can fix: the programme left the registry, a live certificate exists).
-// Recording it again changes nothing.
-func (db *DB) RefuseBatchItem(ctx context.Context, batchID, number, reason string) error {
+// (a refusal no retry can fix: the programme left the registry, a live certificate exists),
+// with the refusal's code. Recording it again changes nothing.
+func (db *DB) RefuseBatchItem(ctx context.Context, batchID, number string, code domain.Code, reason string) error {
 	return db.InTx(ctx, pgx.ReadCommitted, func(tx pgx.Tx) error {
-		_, err := tx.Exec(ctx, `UPDATE certificate_batch_items SET error = $3 WHERE batch_id = $1 AND number = $2`,
-			batchID, number, reason)
+		_, err := tx.Exec(ctx, `UPDATE certificate_batch_items SET error = $3, error_code = $4 WHERE batch_id = $1 AND number = $2`,
+			batchID, number, reason, string(code))
 		return err
 	})
+}
+
+// SettledBatchItems lists, in index order, the items of indexes from to to (not included)
+// that are settled: refused (at numbering or by their certificate, with the code and reason)
+// or whose certificate is issued (whatever happened to it since).
+func (db *DB) SettledBatchItems(ctx context.Context, batchID string, from, to int) ([]domain.SettledBatchItem, error) {
+	var out []domain.SettledBatchItem
+	err := db.read(ctx, func(q querier) error {
+		rows, err := q.Query(ctx, `
+			SELECT i.idx, coalesce(i.number, ''), i.error <> '', i.error_code, i.error
+			FROM certificate_batch_items i LEFT JOIN certificates c ON c.number = i.number
+			WHERE i.batch_id = $1 AND i.idx >= $2 AND i.idx < $3 AND (i.error <> '' OR c.status <> 'issuing')
+			ORDER BY i.idx`, batchID, from, to)
+		if err != nil {
+			return err
+		}
+		out, err = pgx.CollectRows(rows, func(r pgx.CollectableRow) (domain.SettledBatchItem, error) {
+			var it domain.SettledBatchItem
+			err := r.Scan(&it.Index, &it.Number, &it.Refused, &it.Code, &it.Reason)
+			return it, err
+		})
+		return err
+	})
+	return out, err
 }
 
 // UnissuedBatchItems lists, in order, the items of a batch that have no issued certificate:

@@ -1,0 +1,140 @@
+package workflows_test
+
+import (
+	"context"
+	"fmt"
+	"sync"
+	"testing"
+	"time"
+
+	"cloud.google.com/go/civil"
+	"github.com/google/go-cmp/cmp"
+	"github.com/stretchr/testify/mock"
+	"go.temporal.io/sdk/workflow"
+
+	"github.com/profdev/profdev/activities"
+	"github.com/profdev/profdev/internal/domain"
+	"github.com/profdev/profdev/workflows"
+)
+
+// settlementStore keeps what PostgreSQL would tell a batch born at level 2: which of its
+// certificates are issued (their issued step saved) and which items are refused.
+type settlementStore struct {
+	*batchStore
+	mu      sync.Mutex
+	issued  map[string]bool
+	refused map[string]activities.BatchRefusal
+	reads   int
+}
+
+func (f *settlementStore) SaveCertificate(ctx context.Context, c domain.Certificate, ev domain.Event) error {
+	if ev.Action == "issued" {
+		f.mu.Lock()
+		f.issued[c.Number] = true
+		f.mu.Unlock()
+	}
+	return f.batchStore.SaveCertificate(ctx, c, ev)
+}
+
+// batchSettlements is the batch storage of a settlementStore: refusals are recorded and the
+// settlement read as internal/postgres does, for items numbered by batchItem; numbering is
+// the test's own (NumberBatchItems is mocked).
+type batchSettlements struct {
+	activities.BatchStore
+	s *settlementStore
+}
+
+func (b batchSettlements) RefuseBatchItem(_ context.Context, batchID, number string, code domain.Code, reason string) error {
+	b.s.mu.Lock()
+	defer b.s.mu.Unlock()
+	b.s.refused[number] = activities.BatchRefusal{BatchID: batchID, Number: number, Code: code, Reason: reason}
+	return nil
+}
+
+func (b batchSettlements) SettledBatchItems(_ context.Context, _ string, from, to int) ([]domain.SettledBatchItem, error) {
+	b.s.mu.Lock()
+	defer b.s.mu.Unlock()
+	b.s.reads++
+	var out []domain.SettledBatchItem
+	for i := from; i < to; i++ {
+		n := batchItemNumber(i)
+		if r, ok := b.s.refused[n]; ok {
+			out = append(out, domain.SettledBatchItem{Index: i, Number: n, Refused: true, Code: r.Code, Reason: r.Reason})
+		} else if b.s.issued[n] {
+			out = append(out, domain.SettledBatchItem{Index: i, Number: n})
+		}
+	}
+	return out, nil
+}
+
+func batchItemNumber(i int) string { return fmt.Sprintf("MT-2026-%06d", i+1) }
+
+func batchItem(i int, code string) activities.NumberedItem {
+	r := domain.CertificateRequest{
+		Servant: domain.Servant{ID: fmt.Sprintf("servant-%d", i), FullName: "И. И. Иванов", Email: "s@x.test", Position: "консультант"}, Agency: domain.AgencyRef{ID: "agency-1", Name: "A"},
+		ProviderID: "provider-1", ProgrammeCode: code, Year: 2026, Hours: 72, Amount: 1000,
+		StartBy: civil.Date{Year: 2026, Month: 5, Day: 11}, EndBy: civil.Date{Year: 2026, Month: 7, Day: 31},
+	}
+	return activities.NumberedItem{Index: i, Number: batchItemNumber(i), Request: &r}
+}
+
+// TestBornBatchReadsItsSettlement: a batch born at this build's level learns what happened
+// to its items only by reading it (it listens to no signal, and its certificates send none).
+// Of two items, one waits out a database outage of about nine minutes and one is refused for good;
+// while the first waits the batch says so, reading less often the longer nothing changes; it
+// ends with one issued and one refused with its code and reason, and tells the issuer once.
+func TestBornBatchReadsItsSettlement(t *testing.T) {
+	down := newOutage(12)
+	var store *settlementStore
+	e := newFlakyCertificateEnv(t, at(2026, 4, 20, 10, 0), func(f *fakeCertificateStore) activities.CertificateStore {
+		store = &settlementStore{batchStore: &batchStore{fakeCertificateStore: f, down: down},
+			issued: map[string]bool{}, refused: map[string]activities.BatchRefusal{}}
+		return store
+	})
+	e.RegisterWorkflowWithOptions(workflows.CertificateBatch, workflow.RegisterOptions{Name: workflows.CertificateBatchWorkflowType})
+	e.RegisterActivity(&activities.Batches{Store: batchSettlements{s: store}})
+	e.OnActivity("NumberBatchItems", mock.Anything, mock.Anything).Return(func(_ context.Context, in activities.ChunkInput) ([]activities.NumberedItem, error) {
+		if in.From > 0 {
+			return nil, nil
+		}
+		return []activities.NumberedItem{batchItem(0, "PK-1"), batchItem(1, "PK-GONE")}, nil
+	})
+	var during workflows.BatchReport
+	var readsDuring int
+	e.RegisterDelayedCallback(func() {
+		var err error
+		if during, err = batchReport(e); err != nil {
+			t.Errorf("query during the outage: %v", err)
+		}
+		store.mu.Lock()
+		readsDuring = store.reads
+		store.mu.Unlock()
+	}, 5*time.Minute)
+	e.ExecuteWorkflow(workflows.CertificateBatchWorkflowType, workflows.BatchInput{BatchID: "b1", Authority: "mintrud", Region: "RU",
+		IssuedBy: ministryUser, Terms: workflows.DefaultCertificateTerms, PublicBaseURL: "http://x", Born: workflows.BornNow})
+	if !e.IsWorkflowCompleted() || e.GetWorkflowError() != nil {
+		t.Fatalf("batch completed %v, error %v", e.IsWorkflowCompleted(), e.GetWorkflowError())
+	}
+	// The outage lasts twelve attempts of one item's issue, about nine minutes; in its first
+	// five the batch has read about ten times, not once a second.
+	if diff := cmp.Diff(workflows.BatchTally{Issued: 0, Refused: 1, Waiting: 1}, during.Tally); diff != "" || during.Done {
+		t.Errorf("tally during the outage mismatch (-want +got):\n%s (done %v)", diff, during.Done)
+	}
+	if readsDuring < 3 || readsDuring > 15 {
+		t.Errorf("the batch read its settlement %d times in five minutes, want a few (waiting longer while nothing changes)", readsDuring)
+	}
+	end, err := batchReport(e)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := workflows.BatchReport{Done: true, Tally: workflows.BatchTally{Issued: 1, Refused: 1}, Items: []workflows.BatchItemOutcome{
+		{Index: 0, Number: batchItemNumber(0), Status: workflows.BatchItemIssued},
+		{Index: 1, Number: batchItemNumber(1), Status: workflows.BatchItemRefused, Code: domain.CodeNotFound, Reason: "programme PK-GONE of provider-1 for 2026 not found"},
+	}}
+	if diff := cmp.Diff(want, end); diff != "" {
+		t.Errorf("batch report mismatch (-want +got):\n%s", diff)
+	}
+	if n := len(e.at("settled", "user:m1")); n != 1 {
+		t.Errorf("the issuer was told %d times that the batch is done, want once", n)
+	}
+}
