@@ -2,11 +2,9 @@ package postgres_test
 
 import (
 	"context"
-	"fmt"
 	"testing"
 	"time"
 
-	"cloud.google.com/go/civil"
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/profdev/profdev/internal/domain"
@@ -27,14 +25,11 @@ func TestSettledBatchItems(t *testing.T) {
 	if err := db.CreateBatch(ctx, domain.Batch{ID: batch, Authority: "mintrud", Actor: domain.SystemActor, Accepted: len(items)}, items); err != nil {
 		t.Fatal(err)
 	}
-	number := func(i int) string { return fmt.Sprintf("MT-2026-%06d", 900+i) }
+	number := func(i int) string { return testCertificate(i, "", "", "").Number }
 	register := func(i int, status domain.CertificateStatus) {
 		t.Helper()
-		c := domain.Certificate{Number: number(i), WorkflowID: "certificate-" + number(i), Authority: "mintrud", Year: 2026,
-			Agency:     domain.AgencyRef{ID: "agency-1", Name: "Ведомство"},
-			Servant:    domain.Servant{ID: fmt.Sprintf("s-%d", i), FullName: "Иванов", SNILS: "112-233-445 95", Email: "s@x.test", Position: "p"},
-			ProviderID: "prov-1", Programme: domain.Programme{Code: "PK-1", Title: "Программа", Hours: 72}, Hours: 72, Amount: 30000,
-			StartBy: civil.Date{Year: 2026, Month: 4, Day: 1}, EndBy: civil.Date{Year: 2026, Month: 12, Day: 1}, Status: status, Revision: 1, BatchID: batch}
+		c := testCertificate(i, "agency-1", "prov-1", status)
+		c.BatchID = batch
 		if err := db.RegisterCertificate(ctx, c, domain.Event{Seq: 1, At: time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC), Actor: domain.SystemActor, Action: "requested"}); err != nil {
 			t.Fatal(err)
 		}

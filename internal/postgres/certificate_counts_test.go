@@ -56,12 +56,7 @@ func TestCertificateCountsFollowWrites(t *testing.T) {
 
 	certs := map[string]domain.Certificate{}
 	for i, agency := range []string{"agency-1", "agency-1", "agency-2", "agency-2"} {
-		c := domain.Certificate{Number: fmt.Sprintf("MT-2026-%06d", i+1), WorkflowID: fmt.Sprintf("certificate-%d", i), Authority: "mintrud",
-			Year: 2026, Agency: domain.AgencyRef{ID: agency, Name: "Ведомство " + agency},
-			Servant:    domain.Servant{ID: fmt.Sprintf("s-%d", i), FullName: "Иванов", SNILS: "112-233-445 95", Email: "s@x.test", Position: "p"},
-			ProviderID: fmt.Sprintf("prov-%d", i%2), Programme: domain.Programme{Code: "PK-1", Title: "Программа", Hours: 72},
-			Hours: 72, Amount: 30000, StartBy: civil.Date{Year: 2026, Month: 4, Day: 1}, EndBy: civil.Date{Year: 2026, Month: 12, Day: 1},
-			Status: domain.CertificateIssuing, Revision: 1}
+		c := testCertificate(i, agency, fmt.Sprintf("prov-%d", i%2), domain.CertificateIssuing)
 		if err := db.RegisterCertificate(ctx, c, ev(1)); err != nil {
 			t.Fatal(err)
 		}

@@ -6,8 +6,6 @@ import (
 	"testing"
 	"time"
 
-	"cloud.google.com/go/civil"
-
 	"github.com/profdev/profdev/internal/domain"
 	"github.com/profdev/profdev/internal/postgres"
 )
@@ -21,12 +19,7 @@ func TestCountCertificatesCountsWhatTheListLists(t *testing.T) {
 	at := time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC)
 	statuses := []domain.CertificateStatus{domain.CertificateIssued, domain.CertificateEnrolled, domain.CertificateEnrolled, domain.CertificateIssuing}
 	for i := range 12 {
-		c := domain.Certificate{Number: fmt.Sprintf("MT-2026-%06d", i+1), WorkflowID: fmt.Sprintf("certificate-%d", i), Authority: "mintrud",
-			Year: 2026, Agency: domain.AgencyRef{ID: fmt.Sprintf("agency-%d", i%2), Name: "Ведомство"},
-			Servant:    domain.Servant{ID: fmt.Sprintf("s-%d", i), FullName: "Иванов", SNILS: "112-233-445 95", Email: "s@x.test", Position: "p"},
-			ProviderID: fmt.Sprintf("prov-%d", i%3), Programme: domain.Programme{Code: "PK-1", Title: "Программа", Hours: 72},
-			Hours: 72, Amount: 30000, StartBy: civil.Date{Year: 2026, Month: 4, Day: 1}, EndBy: civil.Date{Year: 2026, Month: 12, Day: 1},
-			Status: statuses[i%len(statuses)], Revision: 1}
+		c := testCertificate(i, fmt.Sprintf("agency-%d", i%2), fmt.Sprintf("prov-%d", i%3), statuses[i%len(statuses)])
 		if err := db.RegisterCertificate(ctx, c, domain.Event{Seq: 1, At: at, Actor: domain.SystemActor, Action: "registered"}); err != nil {
 			t.Fatal(err)
 		}

@@ -2,9 +2,11 @@ package postgres_test
 
 import (
 	"context"
+	"fmt"
 	"testing"
 	"time"
 
+	"cloud.google.com/go/civil"
 	"github.com/google/go-cmp/cmp"
 	"github.com/rs/zerolog"
 
@@ -28,6 +30,17 @@ func mustDB(t *testing.T) *postgres.DB {
 		t.Fatalf("migrate: %v", err)
 	}
 	return db
+}
+
+// testCertificate is certificate i of mintrud's 2026 for servant s-i, of the agency and
+// provider given, in status st: a row ready to be registered.
+func testCertificate(i int, agency, provider string, st domain.CertificateStatus) domain.Certificate {
+	return domain.Certificate{Number: fmt.Sprintf("MT-2026-%06d", i+1), WorkflowID: fmt.Sprintf("certificate-%d", i), Authority: "mintrud",
+		Year: 2026, Agency: domain.AgencyRef{ID: agency, Name: "Ведомство " + agency},
+		Servant:    domain.Servant{ID: fmt.Sprintf("s-%d", i), FullName: "Иванов", SNILS: "112-233-445 95", Email: "s@x.test", Position: "p"},
+		ProviderID: provider, Programme: domain.Programme{Code: "PK-1", Title: "Программа", Hours: 72},
+		Hours: 72, Amount: 30000, StartBy: civil.Date{Year: 2026, Month: 4, Day: 1}, EndBy: civil.Date{Year: 2026, Month: 12, Day: 1},
+		Status: st, Revision: 1}
 }
 
 func TestMigrateIsIdempotentAndCurrent(t *testing.T) {
