@@ -17,54 +17,65 @@ import (
 	"github.com/profdev/profdev/workflows"
 )
 
-// settlementStore keeps what PostgreSQL would tell a batch born at level 2: which of its
-// certificates are issued (their issued step saved) and which items are refused.
-type settlementStore struct {
-	*batchStore
+// settlements is batch storage as PostgreSQL would answer a batch born at level 2: the
+// certificates whose issued step is saved (issue), the refusals recorded, and the settlement
+// of a run's items, numbered by number. Numbering itself is not kept (NumberBatchItems is
+// the tests' own).
+type settlements struct {
+	activities.BatchStore
+	number  func(index int) string
 	mu      sync.Mutex
 	issued  map[string]bool
 	refused map[string]activities.BatchRefusal
 	reads   int
 }
 
-func (f *settlementStore) SaveCertificate(ctx context.Context, c domain.Certificate, ev domain.Event) error {
-	if ev.Action == "issued" {
-		f.mu.Lock()
-		f.issued[c.Number] = true
-		f.mu.Unlock()
+func newSettlements(number func(int) string) *settlements {
+	return &settlements{number: number, issued: map[string]bool{}, refused: map[string]activities.BatchRefusal{}}
+}
+
+// issue records a certificate's saved step; only the issued step settles it.
+func (s *settlements) issue(number, action string) {
+	if action == "issued" {
+		s.mu.Lock()
+		s.issued[number] = true
+		s.mu.Unlock()
 	}
-	return f.batchStore.SaveCertificate(ctx, c, ev)
 }
 
-// batchSettlements is the batch storage of a settlementStore: refusals are recorded and the
-// settlement read as internal/postgres does, for items numbered by batchItem; numbering is
-// the test's own (NumberBatchItems is mocked).
-type batchSettlements struct {
-	activities.BatchStore
-	s *settlementStore
-}
-
-func (b batchSettlements) RefuseBatchItem(_ context.Context, batchID, number string, code domain.Code, reason string) error {
-	b.s.mu.Lock()
-	defer b.s.mu.Unlock()
-	b.s.refused[number] = activities.BatchRefusal{BatchID: batchID, Number: number, Code: code, Reason: reason}
+func (s *settlements) RefuseBatchItem(_ context.Context, batchID, number string, code domain.Code, reason string) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.refused[number] = activities.BatchRefusal{BatchID: batchID, Number: number, Code: code, Reason: reason}
 	return nil
 }
 
-func (b batchSettlements) SettledBatchItems(_ context.Context, _ string, from, to int) ([]domain.SettledBatchItem, error) {
-	b.s.mu.Lock()
-	defer b.s.mu.Unlock()
-	b.s.reads++
+func (s *settlements) SettledBatchItems(_ context.Context, _ string, from, to int) ([]domain.SettledBatchItem, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.reads++
 	var out []domain.SettledBatchItem
 	for i := from; i < to; i++ {
-		n := batchItemNumber(i)
-		if r, ok := b.s.refused[n]; ok {
+		n := s.number(i)
+		if r, ok := s.refused[n]; ok {
 			out = append(out, domain.SettledBatchItem{Index: i, Number: n, Refused: true, Code: r.Code, Reason: r.Reason})
-		} else if b.s.issued[n] {
+		} else if s.issued[n] {
 			out = append(out, domain.SettledBatchItem{Index: i, Number: n})
 		}
 	}
 	return out, nil
+}
+
+// settlementStore is the certificate fake of a batch's test, telling settlements of each
+// step it saves.
+type settlementStore struct {
+	*batchStore
+	settled *settlements
+}
+
+func (f *settlementStore) SaveCertificate(ctx context.Context, c domain.Certificate, ev domain.Event) error {
+	f.settled.issue(c.Number, ev.Action)
+	return f.batchStore.SaveCertificate(ctx, c, ev)
 }
 
 func batchItemNumber(i int) string { return fmt.Sprintf("MT-2026-%06d", i+1) }
@@ -85,14 +96,12 @@ func batchItem(i int, code string) activities.NumberedItem {
 // ends with one issued and one refused with its code and reason, and tells the issuer once.
 func TestBornBatchReadsItsSettlement(t *testing.T) {
 	down := newOutage(12)
-	var store *settlementStore
+	settled := newSettlements(batchItemNumber)
 	e := newFlakyCertificateEnv(t, at(2026, 4, 20, 10, 0), func(f *fakeCertificateStore) activities.CertificateStore {
-		store = &settlementStore{batchStore: &batchStore{fakeCertificateStore: f, down: down},
-			issued: map[string]bool{}, refused: map[string]activities.BatchRefusal{}}
-		return store
+		return &settlementStore{batchStore: &batchStore{fakeCertificateStore: f, down: down}, settled: settled}
 	})
 	e.RegisterWorkflowWithOptions(workflows.CertificateBatch, workflow.RegisterOptions{Name: workflows.CertificateBatchWorkflowType})
-	e.RegisterActivity(&activities.Batches{Store: batchSettlements{s: store}})
+	e.RegisterActivity(&activities.Batches{Store: settled})
 	e.OnActivity("NumberBatchItems", mock.Anything, mock.Anything).Return(func(_ context.Context, in activities.ChunkInput) ([]activities.NumberedItem, error) {
 		if in.From > 0 {
 			return nil, nil
@@ -106,9 +115,9 @@ func TestBornBatchReadsItsSettlement(t *testing.T) {
 		if during, err = batchReport(e); err != nil {
 			t.Errorf("query during the outage: %v", err)
 		}
-		store.mu.Lock()
-		readsDuring = store.reads
-		store.mu.Unlock()
+		settled.mu.Lock()
+		readsDuring = settled.reads
+		settled.mu.Unlock()
 	}, 5*time.Minute)
 	e.ExecuteWorkflow(workflows.CertificateBatchWorkflowType, workflows.BatchInput{BatchID: "b1", Authority: "mintrud", Region: "RU",
 		IssuedBy: ministryUser, Terms: workflows.DefaultCertificateTerms, PublicBaseURL: "http://x", Born: workflows.BornNow})

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"sync"
 	"testing"
 	"time"
 
@@ -182,37 +181,15 @@ func registerStandIns(r worker.Registry) {
 		r.RegisterActivityWithOptions(ok, activity.RegisterOptions{Name: name})
 	}
 	// What PostgreSQL would tell a batch of its items: the certificates whose issued step is
-	// saved, and the refused ones.
-	var mu sync.Mutex
-	issued, refused := map[string]bool{}, map[string]activities.BatchRefusal{}
+	// saved, and the refused ones; the batch activities themselves are the real ones.
+	settled := newSettlements(recBatchNumber)
 	r.RegisterActivityWithOptions(func(_ context.Context, in activities.CertificateStep) error {
-		mu.Lock()
-		defer mu.Unlock()
-		if in.Event.Action == "issued" {
-			issued[in.Certificate.Number] = true
-		}
+		settled.issue(in.Certificate.Number, in.Event.Action)
 		return nil
 	}, activityName("SaveCertificate"))
-	r.RegisterActivityWithOptions(func(_ context.Context, in activities.BatchRefusal) error {
-		mu.Lock()
-		defer mu.Unlock()
-		refused[in.Number] = in
-		return nil
-	}, activityName("RefuseBatchItem"))
-	r.RegisterActivityWithOptions(func(_ context.Context, in activities.SettlementInput) (activities.Settlement, error) {
-		mu.Lock()
-		defer mu.Unlock()
-		var out activities.Settlement
-		for i := in.From; i < in.To; i++ {
-			n := recBatchNumber(i)
-			if ref, ok := refused[n]; ok {
-				out.Refused = append(out.Refused, domain.SettledBatchItem{Index: i, Number: n, Refused: true, Code: ref.Code, Reason: ref.Reason})
-			} else if issued[n] {
-				out.Issued = append(out.Issued, [2]int{i, i})
-			}
-		}
-		return out, nil
-	}, activityName("BatchSettlement"))
+	batches := &activities.Batches{Store: settled}
+	r.RegisterActivityWithOptions(batches.RefuseBatchItem, activityName("RefuseBatchItem"))
+	r.RegisterActivityWithOptions(batches.BatchSettlement, activityName("BatchSettlement"))
 	r.RegisterActivityWithOptions(func(context.Context, notify.Request) (notify.Result, error) { return notify.Result{}, nil }, activityName("Notify"))
 	r.RegisterActivityWithOptions(func(context.Context, activities.DeliveryInput) (notify.Result, error) { return notify.Result{}, nil }, activityName("DeliverDocument"))
 	r.RegisterActivityWithOptions(func(_ context.Context, in activities.PrepareInput) (activities.Prepared, error) {
