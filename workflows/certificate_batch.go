@@ -16,9 +16,10 @@ import (
 // certificate's workflow ID is its number.
 //
 // From version 1 the batch also accounts for every item: each certificate reports to it once
-// it is issued or refused (or, born at level 2, the batch reads it), and a run ends (completes, or continues as new) only once every
-// item it started is accounted for; an item whose certificate is still being issued (say,
-// waiting for the database) keeps it waiting. certificate_batch_steps.go holds the signals
+// it is issued or refused (or, born at level 2, the batch reads that from PostgreSQL), and a
+// run ends (completes, or continues as new) only once every item it started is accounted
+// for; an item whose certificate is still being issued (say, waiting for the database) keeps
+// it waiting. certificate_batch_steps.go holds the signals
 // and the query through which it learns and tells each item's state, and
 // certificate_batch_notices.go what the issuer is told at the end. The batch keeps no clock.
 
