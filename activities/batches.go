@@ -14,7 +14,7 @@ type BatchStore interface {
 	AllocateCertificateNumber(ctx context.Context, authority string, year int, claimKey string) (string, error)
 	SetBatchItemResult(ctx context.Context, batchID string, index int, number, errMsg string) error
 	RefuseBatchItem(ctx context.Context, batchID, number string, code domain.Code, reason string) error
-	SettledBatchItems(ctx context.Context, batchID string, from, to int) ([]domain.SettledBatchItem, error)
+	SettledBatchItems(ctx context.Context, batchID string, indexes []int) ([]domain.SettledBatchItem, error)
 }
 
 // BatchRefusal says why the certificate numbered for a batch item could not be issued. Code
@@ -32,17 +32,19 @@ func (a *Batches) RefuseBatchItem(ctx context.Context, in BatchRefusal) error {
 	return a.Store.RefuseBatchItem(ctx, in.BatchID, in.Number, in.Code, in.Reason)
 }
 
-// SettlementInput asks which items of a batch's run (indexes From to To, To not included)
-// are settled.
+// SettlementInput asks which of a batch's items still waiting (their indexes, ascending) are
+// settled now. Asking for these only keeps each read's answer, which the batch's history
+// records, to what is new: an item refused early is not repeated at every later read.
 type SettlementInput struct {
 	BatchID string `json:"batch_id"`
-	From    int    `json:"from"`
-	To      int    `json:"to"`
+	Waiting []int  `json:"waiting"`
 }
 
-// Settlement is what of a batch's run is settled: the indexes of the items whose certificate
-// is issued, as runs of consecutive indexes (first and last), and the refused items. Runs
-// keep the answer small, since certificates are issued roughly in the order they started.
+// Settlement is what of the items asked for is settled: the indexes of the items whose
+// certificate is issued, as runs (first and last index) of items consecutive among those
+// asked for, and the refused items. Runs keep the answer small, since certificates are issued
+// roughly in the order they started; a run may span an index not asked for (an item settled
+// before), which the batch leaves as it was.
 type Settlement struct {
 	Issued  [][2]int                  `json:"issued,omitempty"`
 	Refused []domain.SettledBatchItem `json:"refused,omitempty"`
@@ -51,19 +53,24 @@ type Settlement struct {
 // BatchSettlement reads which items of a batch's run are settled; the batch workflow (born
 // at level 2) reads it instead of waiting for each certificate to signal it.
 func (a *Batches) BatchSettlement(ctx context.Context, in SettlementInput) (Settlement, error) {
-	items, err := a.Store.SettledBatchItems(ctx, in.BatchID, in.From, in.To)
+	items, err := a.Store.SettledBatchItems(ctx, in.BatchID, in.Waiting)
 	if err != nil {
 		return Settlement{}, err
 	}
 	var out Settlement
+	// last is the position among those asked for of the last issued item of the last run.
+	last, pos := -2, 0
 	for _, it := range items {
+		for pos < len(in.Waiting) && in.Waiting[pos] < it.Index {
+			pos++
+		}
 		switch n := len(out.Issued); {
 		case it.Refused:
 			out.Refused = append(out.Refused, it)
-		case n > 0 && out.Issued[n-1][1] == it.Index-1:
-			out.Issued[n-1][1] = it.Index
+		case n > 0 && last == pos-1:
+			out.Issued[n-1][1], last = it.Index, pos
 		default:
-			out.Issued = append(out.Issued, [2]int{it.Index, it.Index})
+			out.Issued, last = append(out.Issued, [2]int{it.Index, it.Index}), pos
 		}
 	}
 	return out, nil

@@ -61,8 +61,8 @@ func (f *fakeBatches) RefuseBatchItem(_ context.Context, batchID, number string,
 	return f.record("RefuseBatchItem", batchID, number, code, reason)
 }
 
-func (f *fakeBatches) SettledBatchItems(_ context.Context, batchID string, from, to int) ([]domain.SettledBatchItem, error) {
-	return f.settled, f.record("SettledBatchItems", batchID, from, to)
+func (f *fakeBatches) SettledBatchItems(_ context.Context, batchID string, indexes []int) ([]domain.SettledBatchItem, error) {
+	return f.settled, f.record("SettledBatchItems", batchID, indexes)
 }
 
 // TestRefuseBatchItem: the refusal reaches the store as sent, and a store error is classified.
@@ -78,9 +78,10 @@ func TestRefuseBatchItem(t *testing.T) {
 	}
 }
 
-// TestBatchSettlement: the issued items of a run come back as runs of consecutive indexes,
-// the refused ones one by one with their code and reason, and a store error is classified
-// (retried, not failed).
+// TestBatchSettlement: only the items asked for are read; the issued ones come back as runs
+// of items consecutive among those asked for (spanning an item settled before, not breaking
+// at it), which a refused item breaks; the refused ones come one by one with their code and
+// reason, and a store error is classified (retried, not failed).
 func TestBatchSettlement(t *testing.T) {
 	refused := domain.SettledBatchItem{Index: 3, Number: "MT-2026-000004", Refused: true, Code: domain.CodeNotFound, Reason: "programme PK-1 not found"}
 	unreadable := domain.SettledBatchItem{Index: 9, Refused: true, Reason: "the item cannot be read"}
@@ -88,7 +89,9 @@ func TestBatchSettlement(t *testing.T) {
 		{Index: 0}, {Index: 1}, {Index: 2}, refused, {Index: 4}, {Index: 6}, {Index: 7}, unreadable, {Index: 11},
 	}}
 	env := newEnv(t, &activities.Batches{Store: store})
-	in := activities.SettlementInput{BatchID: "batch-1", From: 0, To: 12}
+	// Items 5, 8 and 10 were settled at an earlier read; 12 is still waiting after this one.
+	waiting := []int{0, 1, 2, 3, 4, 6, 7, 9, 11, 12}
+	in := activities.SettlementInput{BatchID: "batch-1", Waiting: waiting}
 	val, err := env.ExecuteActivity((&activities.Batches{}).BatchSettlement, in)
 	if err != nil {
 		t.Fatalf("BatchSettlement: %v", err)
@@ -97,11 +100,11 @@ func TestBatchSettlement(t *testing.T) {
 	if err := val.Get(&got); err != nil {
 		t.Fatal(err)
 	}
-	want := activities.Settlement{Issued: [][2]int{{0, 2}, {4, 4}, {6, 7}, {11, 11}}, Refused: []domain.SettledBatchItem{refused, unreadable}}
+	want := activities.Settlement{Issued: [][2]int{{0, 2}, {4, 7}, {11, 11}}, Refused: []domain.SettledBatchItem{refused, unreadable}}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("settlement mismatch (-want +got):\n%s", diff)
 	}
-	if diff := cmp.Diff([]call{{"SettledBatchItems", []any{"batch-1", 0, 12}}}, store.calls); diff != "" {
+	if diff := cmp.Diff([]call{{"SettledBatchItems", []any{"batch-1", waiting}}}, store.calls); diff != "" {
 		t.Errorf("store calls mismatch (-want +got):\n%s", diff)
 	}
 	store.fail = map[string]error{"SettledBatchItems": errUnavailable}

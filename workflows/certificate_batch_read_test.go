@@ -50,12 +50,12 @@ func (s *settlements) RefuseBatchItem(_ context.Context, batchID, number string,
 	return nil
 }
 
-func (s *settlements) SettledBatchItems(_ context.Context, _ string, from, to int) ([]domain.SettledBatchItem, error) {
+func (s *settlements) SettledBatchItems(_ context.Context, _ string, indexes []int) ([]domain.SettledBatchItem, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.reads++
 	var out []domain.SettledBatchItem
-	for i := from; i < to; i++ {
+	for _, i := range indexes {
 		n := s.number(i)
 		if r, ok := s.refused[n]; ok {
 			out = append(out, domain.SettledBatchItem{Index: i, Number: n, Refused: true, Code: r.Code, Reason: r.Reason})

@@ -94,9 +94,9 @@ func (w *batch) awaitSettlement(ctx workflow.Context) error {
 		return workflow.Await(ctx, func() bool { return w.tally().Waiting == 0 })
 	}
 	lctx := withLocalActivity(ctx, 10*time.Second)
-	in := activities.SettlementInput{BatchID: w.in.BatchID, From: w.runFrom, To: w.in.From}
 	wait := settlementFirstRead
 	for {
+		in := activities.SettlementInput{BatchID: w.in.BatchID, Waiting: w.waiting()}
 		var s activities.Settlement
 		if err := runLocal(lctx, batchActivities.BatchSettlement, in, &s); err != nil {
 			return ownStep(ctx, "reading the items' settlement", err)
@@ -113,6 +113,17 @@ func (w *batch) awaitSettlement(ctx workflow.Context) error {
 			return err
 		}
 	}
+}
+
+// waiting lists the indexes of the run's items still waiting, ascending.
+func (w *batch) waiting() []int {
+	var out []int
+	for _, it := range w.items {
+		if it.Status == BatchItemWaiting {
+			out = append(out, it.Index)
+		}
+	}
+	return out
 }
 
 // settleRead records what a read of the settlement found and says whether an item of the run

@@ -80,17 +80,17 @@ func (db *DB) RefuseBatchItem(ctx context.Context, batchID, number string, code 
 	})
 }
 
-// SettledBatchItems lists, in index order, the items of indexes from to to (not included)
-// that are settled: refused (at numbering or by their certificate, with the code and reason)
-// or whose certificate is issued (whatever happened to it since).
-func (db *DB) SettledBatchItems(ctx context.Context, batchID string, from, to int) ([]domain.SettledBatchItem, error) {
+// SettledBatchItems lists, in index order, those of the items of the given indexes that are
+// settled: refused (at numbering or by their certificate, with the code and reason) or whose
+// certificate is issued (whatever happened to it since).
+func (db *DB) SettledBatchItems(ctx context.Context, batchID string, indexes []int) ([]domain.SettledBatchItem, error) {
 	var out []domain.SettledBatchItem
 	err := db.read(ctx, func(q querier) error {
 		rows, err := q.Query(ctx, `
 			SELECT i.idx, coalesce(i.number, ''), i.error <> '', i.error_code, i.error
 			FROM certificate_batch_items i LEFT JOIN certificates c ON c.number = i.number
-			WHERE i.batch_id = $1 AND i.idx >= $2 AND i.idx < $3 AND (i.error <> '' OR c.status <> 'issuing')
-			ORDER BY i.idx`, batchID, from, to)
+			WHERE i.batch_id = $1 AND i.idx = ANY($2) AND (i.error <> '' OR c.status <> 'issuing')
+			ORDER BY i.idx`, batchID, indexes)
 		if err != nil {
 			return err
 		}
