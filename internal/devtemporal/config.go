@@ -216,6 +216,10 @@ func serverOptions(cfg Config, conf *config.Config, ports serverPorts, logger lo
 		// The default of 10 visibility requests per second is easily
 		// exceeded by the Web UI polling a few lists at once.
 		dynamicconfig.FrontendMaxNamespaceVisibilityRPSPerInstance.Key(): 100,
+		// One matching host serves every task queue here: partitions would only forward
+		// polls and tasks between themselves.
+		dynamicconfig.MatchingNumTaskqueueReadPartitions.Key():  1,
+		dynamicconfig.MatchingNumTaskqueueWritePartitions.Key(): 1,
 	}
 
 	return []temporal.ServerOption{
