@@ -58,8 +58,9 @@ func (a *Batches) BatchSettlement(ctx context.Context, in SettlementInput) (Sett
 		return Settlement{}, err
 	}
 	var out Settlement
-	// last is the position among those asked for of the last issued item of the last run.
-	last, pos := -2, 0
+	// pos is the position of the item among those asked for; last, that of the issued item
+	// that ends the last run (read only once there is a run).
+	var last, pos int
 	for _, it := range items {
 		for pos < len(in.Waiting) && in.Waiting[pos] < it.Index {
 			pos++
